@@ -1,0 +1,67 @@
+// The rk command line: a thin shell over api, render, apply and engine. Exit codes are part of
+// the contract: 0 ok, 1 invalid input or failed operation, 2 usage error.
+import { Command, CommanderError } from 'commander';
+import { LoadError } from '../api/load.js';
+import { crdCommand } from './crdCommand.js';
+import { CliError, loadInstances } from './input.js';
+import { renderCommand } from './renderCommand.js';
+
+type Action = (...args: any[]) => number | Promise<number>;
+
+function program(setExit: (code: number) => void): Command {
+  const run = (fn: Action) => async (...args: unknown[]) => setExit(await fn(...args));
+  const p = new Command('rk')
+    .description('Deploy and operate Valkey and Redis from one RedisKubernetes spec, on Kubernetes or locally')
+    .version('0.1.0')
+    .showHelpAfterError('(rk --help lists commands)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  p.command('validate')
+    .description('check a spec; warnings on stderr (exit 0), errors as "path: message" (exit 1)')
+    .requiredOption('-f, --file <file>', 'spec file, or - for stdin')
+    .action(run((o: { file: string }) => {
+      const n = loadInstances(o.file).length;
+      process.stderr.write(`${o.file === '-' ? '<stdin>' : o.file}: ${n} valid RedisKubernetes document${n === 1 ? '' : 's'}\n`);
+      return 0;
+    }));
+
+  p.command('render')
+    .description('print the Kubernetes objects for a spec')
+    .requiredOption('-f, --file <file>', 'spec file, or - for stdin')
+    .option('-o, --output <format>', 'yaml or json', 'yaml')
+    .option('--output-dir <dir>', 'write one file per object instead of stdout')
+    .action(run((o: { file: string; output: string; outputDir?: string }) => renderCommand(o)));
+
+  p.command('crd')
+    .description('print the RedisKubernetes CustomResourceDefinition')
+    .option('-o, --output <format>', 'yaml or json', 'yaml')
+    .action(run((o: { output: string }) => crdCommand(o)));
+
+  return p;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  try {
+    await program((c) => { code = c; }).parseAsync(argv);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version exit 0; every other commander error is a usage error.
+      return e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
+    }
+    if (e instanceof CliError) {
+      if (e.message) process.stderr.write(`error: ${e.message}\n`);
+      return e.exitCode;
+    }
+    if (e instanceof LoadError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return 1;
+    }
+    // Anything else is a bug: say so in one line, keep the trace for those who ask.
+    process.stderr.write(`error: ${(e as Error).message ?? String(e)}\n`);
+    if (process.env.RK_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+    return 1;
+  }
+}

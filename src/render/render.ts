@@ -1,0 +1,37 @@
+// The renderer: a pure, deterministic function from a resolved instance (plus facts only the
+// cluster knows, such as Secret checksums) to Kubernetes objects.
+import type { Instance } from '../api/instance.js';
+import { checksum, configMaps } from './configMaps.js';
+import { authSecret, certificate, namespaceObject, serviceAccount } from './identity.js';
+import { prometheusRule, serviceMonitor } from './monitoring.js';
+import { sortObjects, type KubeObject } from './objects.js';
+import { disruptionBudgets, networkPolicy } from './policies.js';
+import { services } from './services.js';
+import { dataStatefulSet, sentinelStatefulSet } from './workloads.js';
+
+export interface RenderContext {
+  /** Value for a generated auth Secret; without it the Secret is not rendered (apply creates it). */
+  generatedPassword?: string;
+  /** Checksum of the auth/TLS Secret contents, so a changed Secret rolls the pods. */
+  secretChecksum?: string;
+}
+
+export function render(inst: Instance, ctx: RenderContext = {}): KubeObject[] {
+  const cms = configMaps(inst);
+  const sums = { config: checksum(...cms.map((c) => c.data ?? {})), ...(ctx.secretChecksum ? { secret: ctx.secretChecksum } : {}) };
+  const objects: Array<KubeObject | null> = [
+    namespaceObject(inst),
+    serviceAccount(inst),
+    authSecret(inst, ctx.generatedPassword),
+    ...(cms as KubeObject[]),
+    certificate(inst),
+    ...(services(inst) as KubeObject[]),
+    dataStatefulSet(inst, sums) as KubeObject,
+    sentinelStatefulSet(inst, sums) as KubeObject | null,
+    ...(disruptionBudgets(inst) as KubeObject[]),
+    networkPolicy(inst),
+    serviceMonitor(inst),
+    prometheusRule(inst),
+  ];
+  return sortObjects(objects.filter((o): o is KubeObject => o !== null));
+}
