@@ -104,9 +104,9 @@ export function startSentinelScript(inst: Instance): string {
   const s = inst.sentinel!;
   return preamble(inst) + `SELF="$POD_NAME.${n.sentinelHeadless}.${inst.namespace}.svc.cluster.local"
 umask 077
-${discoverMaster(inst).replace(/\[ "\$d" = "\$SELF" \] && continue\n/, '')}CONF=${PATHS.run}/sentinel.conf
+${discoverMaster(inst).replace(/ *\[ "\$d" = "\$SELF" \] && continue\n/, '')}CONF=${PATHS.run}/sentinel.conf
 sed "s|^sentinel monitor ${s.masterName} [^ ]* |sentinel monitor ${s.masterName} $MASTER |" ${PATHS.config}/sentinel.conf > "$CONF"
-printf 'sentinel announce-ip %s\n' "$SELF" >> "$CONF"
+printf 'sentinel announce-ip %s\\n' "$SELF" >> "$CONF"
 if [ -n "\${REDISCLI_AUTH:-}" ]; then
   pw=$(printf '%s' "$REDISCLI_AUTH" | sed 's/\\\\/\\\\\\\\/g; s/"/\\\\"/g')
   printf 'requirepass "%s"\\nsentinel auth-pass ${s.masterName} "%s"\\nsentinel sentinel-pass "%s"\\n' "$pw" "$pw" "$pw" >> "$CONF"
