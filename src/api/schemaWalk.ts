@@ -19,7 +19,8 @@ function objectMembers(schema: TSchema): TSchema[] {
 function propertiesOf(schema: TSchema): Record<string, TSchema> | null {
   const members = objectMembers(schema);
   if (members.length === 0) return null;
-  const props: Record<string, TSchema> = {};
+  // No prototype: a field named "constructor" or "toString" must read as unknown, not as Object's.
+  const props: Record<string, TSchema> = Object.create(null);
   for (const m of members) {
     if (!m.properties) return null;
     Object.assign(props, m.properties);
@@ -55,9 +56,11 @@ export function normalizeKeys(value: unknown, schema: TSchema): Normalized {
     if (!props) return v;
     const out: Json = {};
     for (const [k, x] of Object.entries(v)) {
-      const key = !(k in props) && camel(k) in props && !(camel(k) in v) ? camel(k) : k;
+      const key = !(k in props) && camel(k) in props && !Object.hasOwn(v, camel(k)) ? camel(k) : k;
       if (key !== k) renames.set(formatPath([...path, key]), k);
-      out[key] = props[key] ? walk(x, props[key]!, [...path, key]) : x;
+      // defineProperty: assigning a "__proto__" key would replace the object's prototype
+      // (and smuggle inherited fields past validation) instead of adding a field.
+      Object.defineProperty(out, key, { value: props[key] ? walk(x, props[key]!, [...path, key]) : x, enumerable: true, writable: true, configurable: true });
     }
     return out;
   };

@@ -36,8 +36,9 @@ func main() {
 		usage()
 	}
 	sub := os.Args[1]
-	// Shift the subcommand away so each component sees only its own flags.
-	os.Args = append([]string{os.Args[0] + " " + sub}, os.Args[2:]...)
+	// Shift the subcommand away so each component sees only its own flags,
+	// and name the process like upstream (it shows as the field manager).
+	os.Args = append([]string{"kube-" + sub}, os.Args[2:]...)
 	switch sub {
 	case "up":
 		os.Exit(runUp(os.Args[1:]))

@@ -152,6 +152,13 @@ func start(ctx context.Context, dir, serviceCIDR string, v int, logf func(string
 		"--tls-cert-file=" + p.ServingCert,
 		"--tls-private-key-file=" + p.ServingKey,
 		"--client-ca-file=" + p.CACert,
+		// Publishes a complete extension-apiserver-authentication ConfigMap;
+		// without it every component logs a missing-CA error each second.
+		"--requestheader-client-ca-file=" + p.CACert,
+		"--requestheader-allowed-names=front-proxy-client",
+		"--requestheader-username-headers=X-Remote-User",
+		"--requestheader-group-headers=X-Remote-Group",
+		"--requestheader-extra-headers-prefix=X-Remote-Extra-",
 		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
 		"--service-account-key-file=" + p.SAPub,
 		"--service-account-signing-key-file=" + p.SAKey,

@@ -1,0 +1,165 @@
+// Bootstrap and healing of a CLUSTER instance. Idempotent and conservative: it never resets a
+// node, never creates a cluster when any member already holds slots, and only assigns slots
+// that nobody owns. A second run, or a run after a crash half-way, converges.
+import type { ClusterNode } from '../valkey/clusterNodes.js';
+import { clusterAddSlotsRange, clusterInfo, clusterMeet, clusterMyId, clusterNodes, clusterReplicate } from '../valkey/cluster.js';
+import { withClient } from '../valkey/connection.js';
+import { fetchReplication } from '../valkey/info.js';
+import type { EngineContext } from './context.js';
+import { updateEngineRecord } from './engineRecord.js';
+import { adminConnection as conn } from './adminConnection.js';
+import { serverConfigText } from './memberConfig.js';
+import { myselfId, rewriteNodesConf, type NodeAddress } from './nodesConf.js';
+import { balancedRanges, SLOT_COUNT, slotsToRanges, rangesToSlots } from './slotPlan.js';
+import { clusterLayout, dataMembers } from './topology.js';
+import { waitFor } from './wait.js';
+
+interface MemberView { member: string; id: string; nodes: ClusterNode[] }
+
+const slotCount = (n: ClusterNode) => n.slots.reduce((s, r) => s + r.end - r.start + 1, 0);
+const isMaster = (n: ClusterNode) => n.flags.includes('master');
+
+/** Point every stopped member's nodes.conf at the addresses the members have now. */
+function refreshAddresses(ctx: EngineContext, stopped: string[]): Map<string, string> {
+  const { platform } = ctx;
+  const idOf = new Map<string, string>();
+  for (const m of dataMembers(ctx.inst)) {
+    const id = myselfId(platform.readDataFile(m.name, 'nodes.conf'));
+    if (id) idOf.set(m.name, id);
+  }
+  const addresses = new Map<string, NodeAddress>();
+  for (const [member, id] of idOf) {
+    const p = platform.placement(member);
+    addresses.set(id, { host: p.host, port: p.port, busPort: p.busPort });
+  }
+  for (const member of stopped) {
+    const text = platform.readDataFile(member, 'nodes.conf');
+    if (!text) continue;
+    const updated = rewriteNodesConf(text, addresses);
+    if (updated !== text) platform.writeDataFile(member, 'nodes.conf', updated);
+  }
+  return idOf;
+}
+
+async function views(ctx: EngineContext): Promise<MemberView[]> {
+  return Promise.all(dataMembers(ctx.inst).map((m) => withClient(ctx.platform.placement(m.name), conn(ctx), async (c) => ({
+    member: m.name, id: await clusterMyId(c), nodes: await clusterNodes(c),
+  }))));
+}
+
+export async function ensureCluster(ctx: EngineContext): Promise<void> {
+  const { inst, platform } = ctx;
+  const members = dataMembers(inst);
+  const stopped: string[] = [];
+  for (const m of members) if (!(await platform.state(m.name)).running) stopped.push(m.name);
+  refreshAddresses(ctx, stopped);
+  for (const name of stopped) {
+    ctx.log(`starting ${name}`);
+    await platform.start(name, { kind: 'server', configText: serverConfigText(inst, platform.placement(name), { password: ctx.password, replicaOf: null }) });
+  }
+
+  let vs = await views(ctx);
+  const idOf = new Map(vs.map((v) => [v.member, v.id]));
+  updateEngineRecord(platform, { nodeIds: Object.fromEntries(idOf) });
+
+  // Join: the member that already holds the most slots is the anchor; a new cluster starts at ordinal 0.
+  const anchor = [...vs].sort((a, b) => ownSlots(b) - ownSlots(a))[0]!;
+  await withClient(platform.placement(anchor.member), conn(ctx), async (c) => {
+    for (const v of vs) {
+      if (v.member === anchor.member) continue;
+      const p = platform.placement(v.member);
+      const known = anchor.nodes.find((n) => n.id === v.id);
+      if (!known || known.port !== p.port || known.host !== p.host || known.flags.includes('handshake') || known.flags.includes('noaddr')) {
+        ctx.log(`meeting ${v.member} at ${p.host}:${p.port}`);
+        await clusterMeet(c, p.host, p.port, p.busPort);
+      }
+    }
+  });
+  await waitFor('every member to know every other', async () => {
+    vs = await views(ctx);
+    for (const v of vs) {
+      for (const [member, id] of idOf) {
+        const n = v.nodes.find((x) => x.id === id);
+        if (!n) return `${v.member} does not know ${member} yet`;
+        if (n.flags.includes('handshake') || n.flags.includes('noaddr')) return `${v.member} is still in handshake with ${member}`;
+        const p = platform.placement(member);
+        if (n.port !== p.port) return `${v.member} sees ${member} at port ${n.port}, not ${p.port}`;
+      }
+    }
+    return true;
+  }, { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) });
+
+  await assignUnownedSlots(ctx, vs, idOf);
+  await attachReplicas(ctx, idOf);
+  await waitForHealthyCluster(ctx);
+}
+
+function ownSlots(v: MemberView): number {
+  const me = v.nodes.find((n) => n.id === v.id);
+  return me ? slotCount(me) : 0;
+}
+
+async function assignUnownedSlots(ctx: EngineContext, vs: MemberView[], idOf: Map<string, string>): Promise<void> {
+  const { platform } = ctx;
+  const view = vs[0]!.nodes;
+  const owned = new Set<number>();
+  for (const n of view) for (const r of n.slots) for (let s = r.start; s <= r.end; s++) owned.add(s);
+  if (owned.size === SLOT_COUNT) return;
+  const { masters } = clusterLayout(ctx.inst);
+  const ranges = balancedRanges(masters.length);
+  for (let i = 0; i < masters.length; i++) {
+    const member = masters[i]!.name;
+    const node = view.find((n) => n.id === idOf.get(member));
+    // Only a master that holds nothing gets its planned range, and only the unowned part of it.
+    if (!node || !isMaster(node) || node.masterId || slotCount(node) > 0) continue;
+    const free = rangesToSlots([ranges[i]!]).filter((s) => !owned.has(s));
+    if (!free.length) continue;
+    ctx.log(`assigning ${free.length} slots to ${member}`);
+    await withClient(platform.placement(member), conn(ctx), (c) => clusterAddSlotsRange(c, slotsToRanges(free)));
+    for (const s of free) owned.add(s);
+  }
+  if (owned.size < SLOT_COUNT) {
+    throw new Error(`${SLOT_COUNT - owned.size} slots have no owner and no empty planned master is left to take them; run rk status and check the cluster`);
+  }
+}
+
+async function attachReplicas(ctx: EngineContext, idOf: Map<string, string>): Promise<void> {
+  const { inst, platform } = ctx;
+  const { masters, replicasOf } = clusterLayout(inst);
+  const nodes = await withClient(platform.placement(masters[0]!.name), conn(ctx), clusterNodes);
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const memberOf = new Map([...idOf].map(([m, id]) => [id, m]));
+  const replicaCount = (id: string) => nodes.filter((n) => n.masterId === id).length;
+  for (const [plannedMaster, replicas] of replicasOf) {
+    for (const r of replicas) {
+      const node = byId.get(idOf.get(r.name) ?? '');
+      if (!node || !isMaster(node) || slotCount(node) > 0) continue; // already a replica, or a master with slots (failed over)
+      // Prefer the planned master; if it is a replica now (after a failover), its shard's current master.
+      let target = byId.get(idOf.get(plannedMaster) ?? '');
+      if (target && !isMaster(target) && target.masterId) target = byId.get(target.masterId);
+      if (!target || slotCount(target) === 0) {
+        target = nodes.filter((n) => isMaster(n) && slotCount(n) > 0).sort((a, b) => replicaCount(a.id) - replicaCount(b.id))[0];
+      }
+      if (!target) throw new Error('no master with slots to attach a replica to');
+      ctx.log(`making ${r.name} a replica of ${memberOf.get(target.id) ?? target.id}`);
+      await withClient(platform.placement(r.name), conn(ctx), (c) => clusterReplicate(c, target!.id));
+      node.masterId = target.id;
+    }
+  }
+}
+
+/** cluster_state ok everywhere, every slot served, every replica linked and synced. */
+export async function waitForHealthyCluster(ctx: EngineContext): Promise<void> {
+  const { inst, platform } = ctx;
+  const members = dataMembers(inst);
+  await waitFor('the cluster to be healthy', async () => {
+    for (const m of members) {
+      const r = await withClient(platform.placement(m.name), conn(ctx), async (c) => ({ info: await clusterInfo(c), repl: await fetchReplication(c) }));
+      if (r.info.state !== 'ok') return `${m.name}: cluster_state ${r.info.state}`;
+      if (r.info.slotsOk !== SLOT_COUNT) return `${m.name}: ${r.info.slotsOk} of ${SLOT_COUNT} slots ok`;
+      if (r.info.knownNodes < members.length) return `${m.name}: knows ${r.info.knownNodes} of ${members.length} nodes`;
+      if (r.repl.role !== 'master' && (r.repl.masterLinkStatus !== 'up' || r.repl.masterSyncInProgress)) return `${m.name}: replica link ${r.repl.masterLinkStatus}`;
+    }
+    return true;
+  }, { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) });
+}

@@ -1,0 +1,21 @@
+// What every engine operation works with: the resolved instance, the platform it runs on,
+// the credentials, and somewhere to report progress.
+import type { Instance } from '../api/instance.js';
+import type { Endpoint, Platform } from '../platform/platform.js';
+
+export interface EngineContext {
+  inst: Instance;
+  platform: Platform;
+  password: string | null;
+  /** Progress lines for humans; never receives secrets. */
+  log: (line: string) => void;
+  timeoutMs: number;
+}
+
+export const endpointKey = (e: Endpoint) => `${e.host}:${e.port}`;
+
+/** Which member listens at an address, if any of ours does. */
+export function memberAt(ctx: EngineContext, members: readonly string[], e: Endpoint): string | null {
+  const key = endpointKey(e);
+  return members.find((m) => endpointKey(ctx.platform.placement(m)) === key) ?? null;
+}

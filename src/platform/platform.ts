@@ -1,0 +1,45 @@
+// What the engine needs from where members run. The engine decides *what* each member is
+// (config, role); a platform decides *where* (process or pod, address, data directory).
+export interface Endpoint { host: string; port: number }
+
+export type MemberKind = 'server' | 'sentinel';
+
+export interface MemberPlacement extends Endpoint {
+  /** Cluster bus port for servers in cluster mode. */
+  busPort: number;
+  bind: string[];
+  dataDir: string;
+  logFile?: string;
+  pidFile?: string;
+}
+
+export interface MemberState {
+  running: boolean;
+  pid: number | null;
+}
+
+export interface LaunchSpec {
+  kind: MemberKind;
+  /** Full configuration file content, secrets included; the platform keeps it private (0600). */
+  configText: string;
+}
+
+export interface Platform {
+  readonly kind: 'local' | 'kubernetes';
+  placement(member: string): MemberPlacement;
+  state(member: string): Promise<MemberState>;
+  /** Starts the member (or does nothing if it already runs with this config). */
+  start(member: string, launch: LaunchSpec): Promise<void>;
+  /** Graceful stop (SIGTERM, then SIGKILL after graceMs). */
+  stop(member: string, opts?: { graceMs?: number }): Promise<void>;
+  /** Fault injection and tests: stop at once, no shutdown save. */
+  kill(member: string): Promise<void>;
+  /** A file in the member's data directory, or null when absent (nodes.conf, sentinel state). */
+  readDataFile(member: string, file: string): string | null;
+  writeDataFile(member: string, file: string, content: string): void;
+  /** Small instance-level records the engine keeps between runs (e.g. the last known master). */
+  readRecord(key: string): string | null;
+  writeRecord(key: string, content: string): void;
+  /** Removes the member's data; only with an explicit purge. */
+  purge(member: string): Promise<void>;
+}
