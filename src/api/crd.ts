@@ -5,7 +5,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { QUANTITY_PATTERN } from './quantity.js';
 import { CROSS_FIELD_RULES } from './rules.js';
-import { API_VERSION, DNS1123_LABEL_PATTERN, MAX_NAME_LENGTH, MetadataSchema, SpecSchema } from './schema.js';
+import { API_VERSION, MAX_NAME_LENGTH, MetadataSchema, NAME_PATTERN, SpecSchema } from './schema.js';
 
 export const CRD_GROUP = API_VERSION.split('/')[0]!;
 export const CRD_VERSION = API_VERSION.split('/')[1]!;
@@ -117,8 +117,8 @@ export function customResourceDefinition(): Json {
               },
             },
             'x-kubernetes-validations': [{
-              rule: `self.metadata.name.matches('${DNS1123_LABEL_PATTERN}') && size(self.metadata.name) <= ${MAX_NAME_LENGTH}`,
-              message: `metadata.name must be a DNS-1123 label of at most ${MAX_NAME_LENGTH} characters`,
+              rule: `self.metadata.name.matches('${NAME_PATTERN}') && size(self.metadata.name) <= ${MAX_NAME_LENGTH}`,
+              message: `metadata.name must be a DNS-1035 label (starting with a letter) of at most ${MAX_NAME_LENGTH} characters`,
             }],
           },
         },

@@ -12,10 +12,14 @@ export interface Diagnostic {
   location?: string;
 }
 
+/** Keys that would make a dotted path ambiguous (label keys with dots, empty keys) are bracketed: labels["a.b/c"]. */
+const PLAIN_KEY = /^[^.[\]"\s]+$/;
+
 export function formatPath(segments: readonly PathSegment[]): string {
   let out = '';
   for (const s of segments) {
     if (typeof s === 'number') out += `[${s}]`;
+    else if (!PLAIN_KEY.test(s)) out += `[${JSON.stringify(s)}]`;
     else out += out ? `.${s}` : s;
   }
   return out || '(document)';

@@ -19,13 +19,3 @@ export function flavorBinaries(flavor: Flavor): FlavorBinaries {
     ? { server: 'redis-server', sentinel: 'redis-sentinel', cli: 'redis-cli' }
     : { server: 'valkey-server', sentinel: 'valkey-sentinel', cli: 'valkey-cli' };
 }
-
-/** Debian packages that provide each binary, for "please install" errors. */
-export const DEBIAN_PACKAGE: Record<string, string> = {
-  'valkey-server': 'valkey-server (bookworm-backports)',
-  'valkey-sentinel': 'valkey-sentinel (bookworm-backports)',
-  'valkey-cli': 'valkey-tools (bookworm-backports)',
-  'redis-server': 'redis-server',
-  'redis-sentinel': 'redis-sentinel',
-  'redis-cli': 'redis-tools',
-};

@@ -17,6 +17,9 @@ export function isQuantity(s: string): boolean {
   return quantityRe.test(s);
 }
 
+/** Kubernetes caps every quantity at 2^63-1 of its base unit. */
+const MAX_MILLI = (2n ** 63n - 1n) * 1000n;
+
 /** Quantity as a fraction numerator/denominator-free decimal value in "milli-units" (exact for anything we render). */
 function toMilli(s: string): bigint {
   const m = /^[+]?([0-9]*)(?:\.([0-9]*))?(.*)$/.exec(s);
@@ -25,17 +28,22 @@ function toMilli(s: string): bigint {
   const frac = m[2] ?? '';
   const suffix = m[3] ?? '';
   const digits = BigInt((whole || '0') + frac);
+  if (digits === 0n) return 0n;
+  const exp = suffix in BINARY ? 0 : suffix in DECIMAL ? DECIMAL[suffix]! : Number(suffix.slice(1));
+  // Decided before any arithmetic: "1e999999999" would otherwise build a billion-digit BigInt
+  // (seconds of CPU, then a RangeError) — and past the cap the exact value does not matter.
+  const intDigits = whole.replace(/^0+/, '').length;
+  if (exp + intDigits > 40) return MAX_MILLI;
+  if (exp + intDigits < -40) return 1n;
   const scale = frac.length; // value = digits / 10^scale
   let numer = digits * 1000n;
   let denom = 10n ** BigInt(scale);
   if (suffix in BINARY) numer *= BINARY[suffix]!;
-  else {
-    const exp = suffix in DECIMAL ? DECIMAL[suffix]! : Number(suffix.slice(1));
-    if (exp >= 0) numer *= 10n ** BigInt(exp);
-    else denom *= 10n ** BigInt(-exp);
-  }
+  else if (exp >= 0) numer *= 10n ** BigInt(exp);
+  else denom *= 10n ** BigInt(-exp);
   // Round up, as Kubernetes does for sub-unit precision.
-  return (numer + denom - 1n) / denom;
+  const milli = (numer + denom - 1n) / denom;
+  return milli > MAX_MILLI ? MAX_MILLI : milli;
 }
 
 /** Whole bytes (rounded up). */

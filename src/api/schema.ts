@@ -132,10 +132,12 @@ export const SpecSchema = Obj({
 
 /** DNS-1123 label; names are kept to 40 characters so "-sentinel-NN" pod names stay within 63. */
 export const DNS1123_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+/** The instance name also names Services, which must be DNS-1035 labels: a leading digit is refused. */
+export const NAME_PATTERN = '^[a-z]([-a-z0-9]*[a-z0-9])?$';
 export const MAX_NAME_LENGTH = 40;
 
 export const MetadataSchema = Obj({
-  name: Type.String({ pattern: DNS1123_LABEL_PATTERN, minLength: 1, maxLength: MAX_NAME_LENGTH, description: 'DNS-1123 label, at most 40 characters' }),
+  name: Type.String({ pattern: NAME_PATTERN, minLength: 1, maxLength: MAX_NAME_LENGTH, description: 'DNS-1035 label (starts with a letter), at most 40 characters' }),
   namespace: Type.Optional(Type.String()),
   labels: Type.Optional(StringMap('Labels copied onto every object')),
   annotations: Type.Optional(StringMap('Annotations copied onto every object')),

@@ -10,7 +10,7 @@ import type { SourceDocument } from './load.js';
 import { QUANTITY_PATTERN, quantityToBytes, quantityToMillicores } from './quantity.js';
 import { resolveInstance, namespaceOf } from './resolve.js';
 import { CROSS_FIELD_RULES } from './rules.js';
-import { DNS1123_LABEL_PATTERN, MAX_NAME_LENGTH, ManifestSchema, type Manifest } from './schema.js';
+import { DNS1123_LABEL_PATTERN, MAX_NAME_LENGTH, ManifestSchema, NAME_PATTERN, type Manifest } from './schema.js';
 import { normalizeKeys, unknownFields } from './schemaWalk.js';
 
 export interface ValidationResult {
@@ -24,13 +24,13 @@ const DNS1123_LABEL = new RegExp(DNS1123_LABEL_PATTERN);
 const describe = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : JSON.stringify(v));
 
 function structuralMessage(schema: TSchema, value: unknown): string {
+  if (value === undefined) return 'is required';
   const literals = (schema.anyOf as TSchema[] | undefined)?.map((s) => s.const).filter((c) => c !== undefined);
   if (literals && literals.length && literals.length === (schema.anyOf as TSchema[]).length) {
     return `must be one of ${literals.join(', ')} (got ${describe(value)})`;
   }
   if (schema.anyOf) return `must be ${(schema.anyOf as TSchema[]).map((s) => s.type === 'object' ? 'a mapping' : `a ${s.type}`).join(' or ')} (got ${describe(value)})`;
   if (schema.const !== undefined) return `must be ${JSON.stringify(schema.const)} (got ${describe(value)})`;
-  if (value === undefined) return 'is required';
   const type = schema.type as string | undefined;
   if (type === 'integer' && (typeof value !== 'number' || !Number.isInteger(value))) return `must be a whole number (got ${describe(value)})`;
   if (type === 'integer' || type === 'number') {
@@ -39,8 +39,8 @@ function structuralMessage(schema: TSchema, value: unknown): string {
     if (schema.maximum !== undefined && n > schema.maximum) return `must be at most ${schema.maximum} (got ${n})`;
   }
   if (type === 'string' && typeof value === 'string') {
-    if (schema.pattern === DNS1123_LABEL_PATTERN || (schema.maxLength && value.length > schema.maxLength)) {
-      return `${JSON.stringify(value)} must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most ${schema.maxLength ?? MAX_NAME_LENGTH} characters`;
+    if (schema.pattern === NAME_PATTERN || (schema.maxLength && value.length > schema.maxLength)) {
+      return `${JSON.stringify(value)} must be a DNS-1035 label (it names Services): lowercase letters, digits and "-", starting with a letter and ending with a letter or digit, at most ${schema.maxLength ?? MAX_NAME_LENGTH} characters`;
     }
     if (schema.pattern === QUANTITY_PATTERN) return `${JSON.stringify(value)} is not a Kubernetes quantity (write e.g. 512Mi, 2Gi or 500m; "GB" is not a unit)`;
     if (schema.minLength && value.length < schema.minLength) return 'must not be empty';
@@ -114,7 +114,8 @@ function instanceWarnings(m: Manifest, inst: Instance): Array<{ path: PathSegmen
   }
   if (inst.sentinel) {
     const s = inst.sentinel;
-    if (inst.dataReplicas < 2) warn(['spec', 'sentinel', 'redisReplicas'], `${inst.dataReplicas} data pod has no replica to fail over to: use at least 2 (3 recommended)`);
+    const replicasPath = spec.sentinel?.redisReplicas === undefined && spec.container?.replicas !== undefined ? ['spec', 'container', 'replicas'] : ['spec', 'sentinel', 'redisReplicas'];
+    if (inst.dataReplicas < 2) warn(replicasPath, `${inst.dataReplicas} data pod has no replica to fail over to: use at least 2 (3 recommended)`);
     if (s.replicas < 3) warn(['spec', 'sentinel', 'sentinelReplicas'], `${s.replicas} sentinel(s) cannot survive the loss of one: use 3 or 5`);
     else if (s.replicas % 2 === 0) warn(['spec', 'sentinel', 'sentinelReplicas'], `${s.replicas} is even: it tolerates no more failures than ${s.replicas - 1}; use an odd number`);
     if (s.quorum * 2 <= s.replicas) warn(['spec', 'sentinel', 'quorum'], `${s.quorum} of ${s.replicas} is not a majority: a partitioned minority can agree the master is down (failover still needs a majority to be authorized)`);

@@ -4,13 +4,11 @@ import { Command, CommanderError } from 'commander';
 import { LoadError } from '../api/load.js';
 import { crdCommand } from './crdCommand.js';
 import { CliError, loadInstances } from './input.js';
-import { downCommand } from './downCommand.js';
-import { parsePort } from './localRuntime.js';
 import { renderCommand } from './renderCommand.js';
-import { statusCommand } from './statusCommand.js';
-import { upCommand } from './upCommand.js';
 
 type Action = (...args: any[]) => number | Promise<number>;
+// up/status/down are imported when run: the engine and its client libraries would otherwise
+// load (and could fail to load) for every `rk validate` and `rk render`.
 
 function program(setExit: (code: number) => void): Command {
   const run = (fn: Action) => async (...args: unknown[]) => setExit(await fn(...args));
@@ -46,24 +44,27 @@ function program(setExit: (code: number) => void): Command {
     .description('run the spec on this machine as real valkey/redis processes; returns when Ready')
     .requiredOption('-f, --file <file>', 'spec file, or - for stdin')
     .option('--dir <dir>', 'state directory (default ./.rk, or $RK_DIR)')
-    .option('--base-port <port>', 'put members on consecutive ports from here (moves a stopped instance)', parsePort)
+    .option('--base-port <port>', 'put members on consecutive ports from here (moves a stopped instance)')
     .option('--timeout <seconds>', 'how long to wait for Ready', (v) => Number(v), 60)
     .option('--show-password', 'print the password (it is otherwise only in the 0600 password file)')
-    .action(run((o: { file: string; dir?: string; basePort?: number; timeout: number; showPassword?: boolean }) => upCommand(o)));
+    .action(run(async (o: { file: string; dir?: string; basePort?: string; timeout: number; showPassword?: boolean }) => {
+      const basePort = o.basePort === undefined ? undefined : (await import('./localRuntime.js')).parsePort(o.basePort);
+      return (await import('./upCommand.js')).upCommand({ ...o, basePort });
+    }));
 
   p.command('status')
     .description('roles, addresses, replication and slots of a local instance, as the servers report them')
     .requiredOption('-f, --file <file>', 'spec file, or - for stdin')
     .option('--dir <dir>', 'state directory (default ./.rk, or $RK_DIR)')
     .option('-o, --output <format>', 'text or json', 'text')
-    .action(run((o: { file: string; dir?: string; output: string }) => statusCommand(o)));
+    .action(run(async (o: { file: string; dir?: string; output: string }) => (await import('./statusCommand.js')).statusCommand(o)));
 
   p.command('down')
     .description('stop every process of a local instance (gracefully); data is kept unless --purge')
     .requiredOption('-f, --file <file>', 'spec file, or - for stdin')
     .option('--dir <dir>', 'state directory (default ./.rk, or $RK_DIR)')
     .option('--purge', 'also delete the data and the password')
-    .action(run((o: { file: string; dir?: string; purge?: boolean }) => downCommand(o)));
+    .action(run(async (o: { file: string; dir?: string; purge?: boolean }) => (await import('./downCommand.js')).downCommand(o)));
 
   return p;
 }

@@ -10,14 +10,15 @@ import { updateEngineRecord } from './engineRecord.js';
 import { adminConnection as conn } from './adminConnection.js';
 import { serverConfigText } from './memberConfig.js';
 import { myselfId, rewriteNodesConf, type NodeAddress } from './nodesConf.js';
-import { balancedRanges, SLOT_COUNT, slotsToRanges, rangesToSlots } from './slotPlan.js';
+import { SLOT_COUNT } from '../valkey/slot.js';
+import { evenSlotRanges, rangesToSlots, slotsToRanges } from '../valkey/slotRanges.js';
 import { clusterLayout, dataMembers } from './topology.js';
 import { waitFor } from './wait.js';
 
 interface MemberView { member: string; id: string; nodes: ClusterNode[] }
 
 const slotCount = (n: ClusterNode) => n.slots.reduce((s, r) => s + r.end - r.start + 1, 0);
-const isMaster = (n: ClusterNode) => n.flags.includes('master');
+const isMaster = (n: ClusterNode) => n.flags.master;
 
 /** Point every stopped member's nodes.conf at the addresses the members have now. */
 function refreshAddresses(ctx: EngineContext, stopped: string[]): Map<string, string> {
@@ -69,7 +70,7 @@ export async function ensureCluster(ctx: EngineContext): Promise<void> {
       if (v.member === anchor.member) continue;
       const p = platform.placement(v.member);
       const known = anchor.nodes.find((n) => n.id === v.id);
-      if (!known || known.port !== p.port || known.host !== p.host || known.flags.includes('handshake') || known.flags.includes('noaddr')) {
+      if (!known || known.port !== p.port || known.host !== p.host || known.flags.handshake || known.flags.noaddr) {
         ctx.log(`meeting ${v.member} at ${p.host}:${p.port}`);
         await clusterMeet(c, p.host, p.port, p.busPort);
       }
@@ -81,7 +82,7 @@ export async function ensureCluster(ctx: EngineContext): Promise<void> {
       for (const [member, id] of idOf) {
         const n = v.nodes.find((x) => x.id === id);
         if (!n) return `${v.member} does not know ${member} yet`;
-        if (n.flags.includes('handshake') || n.flags.includes('noaddr')) return `${v.member} is still in handshake with ${member}`;
+        if (n.flags.handshake || n.flags.noaddr) return `${v.member} is still in handshake with ${member}`;
         const p = platform.placement(member);
         if (n.port !== p.port) return `${v.member} sees ${member} at port ${n.port}, not ${p.port}`;
       }
@@ -90,6 +91,15 @@ export async function ensureCluster(ctx: EngineContext): Promise<void> {
   }, { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) });
 
   await assignUnownedSlots(ctx, vs, idOf);
+  // Replicas are matched to masters by the slots they serve: wait until every member's view
+  // shows every slot owned, or a replica could be attached to the wrong shard.
+  await waitFor('slot ownership to propagate', async () => {
+    for (const v of await views(ctx)) {
+      const owned = v.nodes.reduce((n, x) => n + slotCount(x), 0);
+      if (owned !== SLOT_COUNT) return `${v.member} sees ${owned} of ${SLOT_COUNT} slots owned`;
+    }
+    return true;
+  }, { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) });
   await attachReplicas(ctx, idOf);
   await waitForHealthyCluster(ctx);
 }
@@ -106,7 +116,7 @@ async function assignUnownedSlots(ctx: EngineContext, vs: MemberView[], idOf: Ma
   for (const n of view) for (const r of n.slots) for (let s = r.start; s <= r.end; s++) owned.add(s);
   if (owned.size === SLOT_COUNT) return;
   const { masters } = clusterLayout(ctx.inst);
-  const ranges = balancedRanges(masters.length);
+  const ranges = evenSlotRanges(masters.length);
   for (let i = 0; i < masters.length; i++) {
     const member = masters[i]!.name;
     const node = view.find((n) => n.id === idOf.get(member));

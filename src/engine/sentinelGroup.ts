@@ -32,7 +32,7 @@ export async function masterFromSentinels(ctx: EngineContext): Promise<string | 
   return ranked[0]?.[0] ?? null;
 }
 
-interface ServerView { member: string; role: 'master' | 'slave'; replicas: number; offset: number; masterOf: Endpoint | null }
+interface ServerView { member: string; role: 'master' | 'replica'; replicas: number; offset: number; masterOf: Endpoint | null }
 
 async function runningServers(ctx: EngineContext): Promise<ServerView[]> {
   const out: ServerView[] = [];
@@ -40,7 +40,7 @@ async function runningServers(ctx: EngineContext): Promise<ServerView[]> {
     try {
       const r = await withClient(ctx.platform.placement(m.name), conn(ctx), fetchReplication);
       out.push({
-        member: m.name, role: r.role === 'master' ? 'master' : 'slave', replicas: r.replicas.length,
+        member: m.name, role: r.role, replicas: r.replicas.length,
         offset: r.role === 'master' ? r.masterReplOffset : r.slaveReplOffset ?? 0,
         masterOf: r.masterHost && r.masterPort ? { host: r.masterHost, port: r.masterPort } : null,
       });
@@ -97,9 +97,9 @@ export async function ensureSentinelGroup(ctx: EngineContext): Promise<void> {
     for (const m of sentinelMembers(inst)) {
       const view = await withClient(platform.placement(m.name), conn(ctx), (c) => sentinelMaster(c, s.masterName));
       if (endpointKey({ host: view.ip, port: view.port }) !== endpointKey(platform.placement(current ?? master))) return `${m.name} monitors ${view.ip}:${view.port}`;
-      if (view.flags.some((f) => f !== 'master')) return `${m.name} sees the master as ${view.flags.join(',')}`;
+      if (view.flags.sDown || view.flags.oDown || view.flags.disconnected || view.flags.failoverInProgress) return `${m.name} sees the master as ${view.flags.list.join(',')}`;
       if (view.numOtherSentinels < s.replicas - 1) return `${m.name} knows ${view.numOtherSentinels} of ${s.replicas - 1} other sentinels`;
-      if (view.numSlaves < data.length - 1) return `${m.name} knows ${view.numSlaves} of ${data.length - 1} replicas`;
+      if (view.numReplicas < data.length - 1) return `${m.name} knows ${view.numReplicas} of ${data.length - 1} replicas`;
     }
     return true;
   }, { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) });

@@ -1,40 +1,5 @@
-// Slot arithmetic: balanced ranges for a fresh cluster, and the minimal set of moves from a
-// current assignment to a balanced one (used by scale-out and scale-in).
-
-export const SLOT_COUNT = 16384;
-
-export interface SlotRange { start: number; end: number } // inclusive
-
-/** Contiguous, balanced ranges: the first (16384 mod n) masters get one slot more. */
-export function balancedRanges(masters: number): SlotRange[] {
-  const base = Math.floor(SLOT_COUNT / masters);
-  const extra = SLOT_COUNT % masters;
-  const out: SlotRange[] = [];
-  let start = 0;
-  for (let i = 0; i < masters; i++) {
-    const size = base + (i < extra ? 1 : 0);
-    out.push({ start, end: start + size - 1 });
-    start += size;
-  }
-  return out;
-}
-
-export function rangesToSlots(ranges: readonly SlotRange[]): number[] {
-  const out: number[] = [];
-  for (const r of ranges) for (let s = r.start; s <= r.end; s++) out.push(s);
-  return out;
-}
-
-export function slotsToRanges(slots: readonly number[]): SlotRange[] {
-  const sorted = [...slots].sort((a, b) => a - b);
-  const out: SlotRange[] = [];
-  for (const s of sorted) {
-    const last = out[out.length - 1];
-    if (last && s === last.end + 1) last.end = s;
-    else if (!last || s > last.end) out.push({ start: s, end: s });
-  }
-  return out;
-}
+// The minimal set of slot moves from a current assignment to a balanced one (scale-out and
+// scale-in). Range arithmetic lives in valkey/slotRanges.ts.
 
 export interface SlotMove { slot: number; from: string; to: string }
 

@@ -7,7 +7,8 @@ import { fetchReplication } from '../valkey/info.js';
 import { getMasterAddrByName, sentinelMaster } from '../valkey/sentinel.js';
 import { adminConnection } from './adminConnection.js';
 import { memberAt, type EngineContext } from './context.js';
-import { slotsToRanges, SLOT_COUNT, rangesToSlots } from './slotPlan.js';
+import { SLOT_COUNT } from '../valkey/slot.js';
+import { rangesToSlots, slotsToRanges } from '../valkey/slotRanges.js';
 import { allMembers, dataMembers } from './topology.js';
 
 export interface MemberStatus {
@@ -53,7 +54,7 @@ export async function observeInstance(ctx: EngineContext): Promise<InstanceStatu
           const addr = await getMasterAddrByName(c, inst.sentinel!.masterName);
           const view = await sentinelMaster(c, inst.sentinel!.masterName);
           const sees = addr ? memberAt(ctx, data, addr) ?? `${addr.host}:${addr.port}` : null;
-          const problem = view.flags.some((f) => f !== 'master') ? `master flagged ${view.flags.join(',')}` : undefined;
+          const problem = view.flags.sDown || view.flags.oDown || view.flags.failoverInProgress ? `master flagged ${view.flags.list.join(',')}` : undefined;
           return { ...base, role: 'sentinel' as const, sees, ...(problem ? { problem } : {}) };
         });
       }

@@ -47,7 +47,9 @@ const resources = (r: ResolvedResources) => ({ requests: { ...r.requests }, limi
 
 function exporterContainer(inst: Instance): V1Container {
   const scheme = inst.tls.enabled ? 'rediss' : 'redis';
-  const env: V1EnvVar[] = [{ name: 'REDIS_ADDR', value: `${scheme}://localhost:${PORTS.data}` }];
+  // 127.0.0.1, not localhost: the exporter verifies the server certificate against the host it
+  // dialled, and the Certificate carries 127.0.0.1 as an IP SAN but no "localhost" name.
+  const env: V1EnvVar[] = [{ name: 'REDIS_ADDR', value: `${scheme}://127.0.0.1:${PORTS.data}` }];
   if (inst.auth.enabled) env.push({ name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: inst.auth.secretName, key: inst.auth.secretKey } } });
   if (inst.tls.enabled) {
     env.push({ name: 'REDIS_EXPORTER_TLS_CA_CERT_FILE', value: `${PATHS.tls}/ca.crt` });

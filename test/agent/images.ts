@@ -36,12 +36,31 @@ export interface ImageMapping {
   hostRoot?: boolean;
 }
 
-/** The official valkey/redis images' docker-entrypoint.sh, minus the switch to the non-root user. */
+/**
+ * The official valkey/redis images' docker-entrypoint.sh, minus the switch to
+ * the non-root user: a leading option or .conf file means "run the server",
+ * and protected mode is turned off unless a given config file sets it.
+ */
 const serverEntrypoint = (server: string) => `#!/bin/sh
 set -e
 # first arg is \`-f\` or \`--some-option\`, or a .conf file: run the server with it
 if [ "\${1#-}" != "$1" ] || [ "\${1%.conf}" != "$1" ]; then
   set -- ${server} "$@"
+fi
+if [ "$1" = '${server}' ]; then
+  doProtectedMode=1
+  configFile=
+  if [ -f "$2" ]; then
+    configFile="$2"
+    if grep -q '^protected-mode' "$configFile"; then doProtectedMode=; fi
+  fi
+  if [ "$doProtectedMode" ]; then
+    shift
+    if [ "$configFile" ]; then shift; fi
+    set -- --protected-mode no "$@"
+    if [ "$configFile" ]; then set -- "$configFile" "$@"; fi
+    set -- ${server} "$@"
+  fi
 fi
 exec "$@"
 `;

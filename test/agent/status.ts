@@ -2,7 +2,7 @@
 // containers. Sent as a strategic-merge patch of pods/status: conditions
 // merge by type, so conditions owned by others (readiness gates, DisruptionTarget)
 // survive; container status lists are ours and replaced whole.
-import type { V1ContainerStatus, V1Pod, V1PodCondition } from '@kubernetes/client-node';
+import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { apiTime } from './node.js';
 
 export type ContainerState =
@@ -71,16 +71,19 @@ function gatesPass(pod: V1Pod): boolean {
   return (pod.spec?.readinessGates ?? []).every((g) => pod.status?.conditions?.some((c) => c.type === g.conditionType && c.status === 'True'));
 }
 
-export function buildStatus(v: PodView, previous: V1PodCondition[] | undefined): Record<string, unknown> {
+/** Per condition type: the status last reported and when it last changed. */
+export type Transitions = Map<string, { status: string; at: Date }>;
+
+export function buildStatus(v: PodView, transitions: Transitions): Record<string, unknown> {
   const terminal = v.phase === 'Succeeded' || v.phase === 'Failed';
   const containersReady = !terminal && v.initialized && v.containers.every((c) => c.ready);
   const ready = containersReady && gatesPass(v.pod);
   const now = new Date();
   const cond = (type: string, ok: boolean, reason?: string) => {
     const status = ok ? 'True' : 'False';
-    const prev = previous?.find((c) => c.type === type);
-    const since = prev && prev.status === status && prev.lastTransitionTime ? new Date(prev.lastTransitionTime as unknown as string) : now;
-    return { type, status, lastProbeTime: null, lastTransitionTime: apiTime(since), ...(!ok && reason ? { reason } : {}) };
+    let t = transitions.get(type);
+    if (!t || t.status !== status) transitions.set(type, (t = { status, at: now }));
+    return { type, status, lastProbeTime: null, lastTransitionTime: apiTime(t.at), ...(!ok && reason ? { reason } : {}) };
   };
   return {
     phase: v.phase,

@@ -32,7 +32,12 @@ type Files = Map<string, { data: Buffer | string; mode: number }>;
 export class PodVolumes {
   private readonly root: string;
 
-  constructor(podDir: string, private readonly pod: V1Pod, private readonly src: VolumeSources) {
+  /** The latest pod object: downward API files follow label/annotation changes. */
+  private get pod(): V1Pod {
+    return this.podNow();
+  }
+
+  constructor(podDir: string, private readonly podNow: () => V1Pod, private readonly src: VolumeSources) {
     this.root = join(podDir, 'volumes');
   }
 

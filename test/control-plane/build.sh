@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the test control plane (embedded etcd + kube-apiserver +
-# kube-controller-manager from k8s.io/kubernetes) into bin/.
+# kube-controller-manager + kubectl, from k8s.io/kubernetes) into bin/.
 #
 # Cached: the binary is named after a hash of every build input (go.mod,
 # go.sum, *.go, this script, the Go version), so an unchanged tree skips the
@@ -49,4 +49,5 @@ else
   echo "build.sh: built $bin in $(( $(date +%s) - start ))s" >&2
 fi
 ln -sfn "control-plane-$hash" bin/control-plane
+ln -sfn "control-plane-$hash" bin/kubectl   # busybox-style: the binary runs kubectl under that name
 echo "$PWD/$bin"

@@ -12,6 +12,7 @@
 //	    Everything stops on SIGTERM/SIGINT or when the parent process dies.
 //	control-plane apiserver ARGS...           kube-apiserver, unmodified flags
 //	control-plane controller-manager ARGS...  kube-controller-manager, unmodified flags
+//	control-plane kubectl ARGS...             kubectl (also when invoked through a symlink named kubectl)
 //
 // apiserver and controller-manager each live in their own process because
 // both install process-global state (signal handlers, metric registries)
@@ -21,6 +22,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"k8s.io/component-base/cli"
 	_ "k8s.io/component-base/logs/json/register"          // JSON log format, as upstream main does
@@ -32,6 +34,10 @@ import (
 )
 
 func main() {
+	if filepath.Base(os.Args[0]) == "kubectl" {
+		runKubectl()
+		return
+	}
 	if len(os.Args) < 2 {
 		usage()
 	}
@@ -48,12 +54,14 @@ func main() {
 	case "controller-manager":
 		exitWithParent()
 		os.Exit(cli.Run(controllermanager.NewControllerManagerCommand()))
+	case "kubectl":
+		runKubectl()
 	default:
 		usage()
 	}
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: control-plane up [--dir DIR] | apiserver ARGS... | controller-manager ARGS...")
+	fmt.Fprintln(os.Stderr, "usage: control-plane up [--dir DIR] [--service-cidr CIDR] | apiserver ARGS... | controller-manager ARGS... | kubectl ARGS...")
 	os.Exit(2)
 }

@@ -52,6 +52,7 @@ var controllers = []string{
 func runUp(args []string) int {
 	fs := flag.NewFlagSet("up", flag.ExitOnError)
 	dirFlag := fs.String("dir", "", "state directory (default: a new temp dir, removed on exit)")
+	removeDir := fs.Bool("remove-dir", false, "remove --dir on exit too (the caller may die without cleaning up)")
 	serviceCIDR := fs.String("service-cidr", "127.96.0.0/16",
 		"Service ClusterIP range. Inside 127/8 so that a stray connection to a ClusterIP never leaves the machine")
 	verbosity := fs.Int("v", 1, "klog verbosity of the components")
@@ -79,6 +80,8 @@ func runUp(args []string) int {
 	} else if err := os.MkdirAll(dir, 0o700); err != nil {
 		logf("%v", err)
 		return 1
+	} else if *removeDir {
+		defer os.RemoveAll(dir)
 	}
 
 	res, stop, err := start(ctx, dir, *serviceCIDR, *verbosity, logf)

@@ -1,0 +1,127 @@
+// Turning what the API server (or the network) says into one line a person can act on. The CLI
+// prints error messages verbatim, so every message built here is single-line and secret-free.
+
+/** A failure with a message that is already fit for the user; main prints it as "error: …". */
+export class KubeError extends Error {
+  constructor(message: string) {
+    super(oneLine(message));
+    this.name = 'KubeError';
+  }
+}
+
+/** The API server answered with a non-2xx status. */
+export class KubeApiError extends KubeError {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    readonly apiMessage: string,
+    readonly method: string,
+    readonly path: string,
+    readonly causes: Array<{ field?: string; message?: string; reason?: string }> = [],
+    /** Where and as whom, for 401 messages (the API server cannot tell us who we failed to be). */
+    readonly server = '',
+    readonly kubeUser = '',
+  ) {
+    super(`${method} ${path}: ${status} ${reason}: ${apiMessage}`);
+    this.name = 'KubeApiError';
+  }
+}
+
+/** The request never got an HTTP answer (refused, DNS, TLS, timeout). */
+export class KubeUnreachableError extends KubeError {
+  constructor(readonly server: string, readonly detail: string) {
+    super(`cannot reach the Kubernetes API at ${server}: ${detail}`);
+    this.name = 'KubeUnreachableError';
+  }
+}
+
+export const isNotFound = (e: unknown): e is KubeApiError => e instanceof KubeApiError && e.status === 404;
+
+export function oneLine(s: string, max = 1000): string {
+  const flat = s.replace(/\s*\n\s*/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** Replaces every known secret value (and its base64 form, as it appears in Secret data) with ***. */
+export function scrub(text: string, secrets: Iterable<string>): string {
+  let out = text;
+  for (const s of secrets) {
+    if (s.length < 4) continue; // too short to scrub without mangling ordinary text
+    for (const form of [s, Buffer.from(s).toString('base64')]) out = out.split(form).join('***');
+  }
+  return out;
+}
+
+const NETWORK_CODES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset by the server',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed (temporary DNS failure)',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'connection timed out',
+  EPIPE: 'connection closed by the server',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS: the server certificate is self-signed and not trusted (check certificate-authority-data in the kubeconfig)',
+  SELF_SIGNED_CERT_IN_CHAIN: 'TLS: the server certificate is signed by an unknown authority (check certificate-authority-data in the kubeconfig)',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS: the server certificate is signed by an unknown authority (check certificate-authority-data in the kubeconfig)',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'TLS: the server certificate is signed by an unknown authority (check certificate-authority-data in the kubeconfig)',
+  CERT_HAS_EXPIRED: 'TLS: the server certificate has expired',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'TLS: the server certificate does not match the host name',
+};
+
+/** The detail part of "cannot reach the Kubernetes API at X: <detail>". */
+export function describeNetworkError(e: { code?: string; message?: string }): string {
+  const known = e.code ? NETWORK_CODES[e.code] : undefined;
+  if (known) return known;
+  if (e.code?.startsWith('ERR_SSL') || e.code?.startsWith('ERR_TLS')) return `TLS: ${e.message ?? e.code}`;
+  return e.message || e.code || 'unknown network error';
+}
+
+/** What we were doing when the API server said no: used to phrase the message. */
+export interface Operation {
+  verb: 'get' | 'list' | 'patch' | 'create' | 'delete';
+  /** Plural resource with group, as kubectl prints it: "statefulsets.apps", "services". */
+  resource: string;
+  /** Kind and name for messages about one object: "StatefulSet demo/cache". */
+  object?: string;
+  namespace?: string;
+}
+
+const RBAC_DENIAL = /User "([^"]+)" cannot/;
+
+/** One line for a failed call, e.g. "permission denied: cannot patch statefulsets.apps in namespace demo (as user "jane")". */
+export function describeApiError(e: KubeApiError, op: Operation): string {
+  const where = op.namespace ? ` in namespace ${op.namespace}` : '';
+  const subject = op.object ?? op.resource;
+  const msg = e.apiMessage;
+  switch (e.status) {
+    case 401:
+      return `unauthorized: the API server${e.server ? ` at ${e.server}` : ''} rejected the credentials of kubeconfig user "${e.kubeUser || '?'}" (${msg || 'Unauthorized'})`;
+    case 403: {
+      const user = RBAC_DENIAL.exec(msg)?.[1];
+      if (user) return `permission denied: cannot ${op.verb} ${op.resource}${where} (as user "${user}")`;
+      return `forbidden: ${subject}: ${msg}`;
+    }
+    case 404:
+      return `not found: ${subject}: ${msg}`;
+    case 409:
+      return `conflict: ${subject}: ${msg}`;
+    case 422:
+      // The API server's own message already names each invalid field and why.
+      return `rejected by the API server: ${msg}`;
+    case 400:
+      return `bad request: ${subject}: ${msg}`;
+    case 429:
+      return `the API server is throttling requests (${op.verb} ${subject}): ${msg}`;
+    default:
+      if (e.status >= 500) return `the API server failed (${e.status} ${e.reason}) on ${op.verb} ${subject}: ${msg}`;
+      return `${op.verb} ${subject} failed: ${e.status} ${e.reason}: ${msg}`;
+  }
+}
+
+/** Wraps anything thrown by a call into a KubeError with a message built for `op`. */
+export function explain(e: unknown, op: Operation): KubeError {
+  if (e instanceof KubeApiError) return new KubeError(describeApiError(e, op));
+  if (e instanceof KubeError) return e;
+  return new KubeError(`${op.verb} ${op.object ?? op.resource}: ${(e as Error)?.message ?? String(e)}`);
+}
