@@ -40,6 +40,11 @@ const SecretKeyRef = Obj({
   key: Type.Optional(Type.String({ minLength: 1, description: 'Key in the Secret; default "password"' })),
 });
 
+// Upper bounds: counts end up in StatefulSet replicas (int32) and in start scripts that list
+// every pod, and sentinel parses its timeouts with atoi. Without them 1e15 masters "validates".
+const MAX_DATA_PODS = 100;
+const INT32_MAX = 2 ** 31 - 1;
+
 export const SpecSchema = Obj({
   // --- Project Planton fields, kept working unchanged ---
   targetCluster: Type.Optional(Type.Record(Type.String(), Type.Unknown(), {
@@ -49,7 +54,7 @@ export const SpecSchema = Obj({
   namespace: Type.Optional(StringOrValueRef),
   createNamespace: Type.Optional(Type.Boolean({ description: 'Render a Namespace object' })),
   container: Type.Optional(Obj({
-    replicas: Type.Optional(Type.Integer({ minimum: 0, description: 'Legacy: pod count (STANDALONE uses 1; see mode)' })),
+    replicas: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_DATA_PODS, description: 'Legacy: pod count (STANDALONE uses 1; see mode)' })),
     resources: Type.Optional(Resources),
     persistenceEnabled: Type.Optional(Type.Boolean({ description: 'Legacy switch; use persistence.mode' })),
     diskSize: Type.Optional(Quantity('Persistent volume size per data pod, e.g. 10Gi')),
@@ -62,18 +67,18 @@ export const SpecSchema = Obj({
   // --- redis-kubernetes fields ---
   mode: Type.Optional(Enum(MODES, 'STANDALONE (default), SENTINEL (HA) or CLUSTER (sharded)')),
   sentinel: Type.Optional(Obj({
-    redisReplicas: Type.Optional(Type.Integer({ minimum: 1, description: 'Data pods in total (1 master + replicas); default 3' })),
-    sentinelReplicas: Type.Optional(Type.Integer({ minimum: 1, description: 'Sentinel pods; default 3' })),
+    redisReplicas: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_DATA_PODS, description: 'Data pods in total (1 master + replicas); default 3' })),
+    sentinelReplicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 15, description: 'Sentinel pods; default 3' })),
     quorum: Type.Optional(Type.Integer({ minimum: 1, description: 'Sentinels that must agree the master is down; default majority' })),
-    downAfterMilliseconds: Type.Optional(Type.Integer({ minimum: 100, description: 'default 5000 (Sentinel itself: 30000)' })),
-    failoverTimeout: Type.Optional(Type.Integer({ minimum: 1000, description: 'milliseconds; default 60000' })),
-    parallelSyncs: Type.Optional(Type.Integer({ minimum: 1, description: 'default 1' })),
+    downAfterMilliseconds: Type.Optional(Type.Integer({ minimum: 100, maximum: INT32_MAX, description: 'default 5000 (Sentinel itself: 30000)' })),
+    failoverTimeout: Type.Optional(Type.Integer({ minimum: 1000, maximum: INT32_MAX, description: 'milliseconds; default 60000' })),
+    parallelSyncs: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_DATA_PODS, description: 'default 1' })),
     resources: Type.Optional(Resources),
   })),
   cluster: Type.Optional(Obj({
-    masters: Type.Optional(Type.Integer({ minimum: 0, description: 'Shards; default 3, at least 3' })),
-    replicasPerMaster: Type.Optional(Type.Integer({ minimum: 0, description: 'default 1' })),
-    nodeTimeoutMilliseconds: Type.Optional(Type.Integer({ minimum: 100, description: 'cluster-node-timeout; default 5000 (server: 15000)' })),
+    masters: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, description: 'Shards; default 3, at least 3' })),
+    replicasPerMaster: Type.Optional(Type.Integer({ minimum: 0, maximum: 5, description: 'default 1' })),
+    nodeTimeoutMilliseconds: Type.Optional(Type.Integer({ minimum: 100, maximum: INT32_MAX, description: 'cluster-node-timeout; default 5000 (server: 15000)' })),
   })),
   image: Type.Optional(Obj({
     repository: Type.Optional(Type.String({ minLength: 1, description: 'default valkey/valkey; redis images are allowed' })),
@@ -115,7 +120,7 @@ export const SpecSchema = Obj({
       operator: Type.Optional(Type.Union([Type.Literal('Exists'), Type.Literal('Equal')])),
       value: Type.Optional(Type.String()),
       effect: Type.Optional(Type.Union([Type.Literal('NoSchedule'), Type.Literal('PreferNoSchedule'), Type.Literal('NoExecute')])),
-      tolerationSeconds: Type.Optional(Type.Integer()),
+      tolerationSeconds: Type.Optional(Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER })),
     }))),
     priorityClassName: Type.Optional(Type.String({ minLength: 1 })),
   })),

@@ -66,6 +66,60 @@ function structuralErrors(value: unknown): Array<{ path: PathSegment[]; message:
   return out;
 }
 
+// Kubernetes' own syntax for what we copy into objects: a spec that passes rk validate must not
+// be refused by the apiserver at apply time.
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function keyProblem(key: string): string | null {
+  const parts = key.split('/');
+  const name = parts[parts.length - 1]!;
+  if (parts.length > 2) return 'is not a valid key: at most one "/"';
+  if (parts.length === 2 && (parts[0]!.length > 253 || !DNS1123_SUBDOMAIN.test(parts[0]!))) return 'is not a valid key: the prefix before "/" must be a lowercase DNS subdomain';
+  if (name.length > 63 || !QUALIFIED_NAME.test(name)) return 'is not a valid key: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit';
+  return null;
+}
+
+const labelValueProblem = (v: string) => (v === '' || (v.length <= 63 && QUALIFIED_NAME.test(v)) ? null
+  : `${JSON.stringify(v)} is not a valid label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`);
+
+function kubernetesSyntaxFindings(m: Manifest, err: (path: PathSegment[], message: string) => void) {
+  const spec = m.spec ?? {};
+  const labelMaps: Array<[PathSegment[], Record<string, string> | undefined, boolean]> = [
+    [['metadata', 'labels'], m.metadata.labels, true],
+    [['metadata', 'annotations'], m.metadata.annotations, false],
+    [['spec', 'metrics', 'labels'], spec.metrics?.labels, true],
+    [['spec', 'scheduling', 'nodeSelector'], spec.scheduling?.nodeSelector, true],
+  ];
+  for (const [path, map, checkValues] of labelMaps) {
+    for (const [k, v] of Object.entries(map ?? {})) {
+      const why = keyProblem(k) ?? (checkValues ? labelValueProblem(v) : null);
+      if (why) err([...path, k], why);
+    }
+  }
+  (spec.scheduling?.tolerations ?? []).forEach((t, i) => {
+    const at = ['spec', 'scheduling', 'tolerations', i];
+    const why = (t.key !== undefined && keyProblem(t.key)) || (t.value !== undefined && labelValueProblem(t.value));
+    if (why) err([...at, t.key !== undefined && keyProblem(t.key) ? 'key' : 'value'], why);
+    else if (t.operator === 'Exists' && t.value) err([...at, 'value'], 'must be empty when operator is Exists');
+    else if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') err([...at, 'tolerationSeconds'], 'is only allowed with effect NoExecute');
+  });
+  const names: Array<[PathSegment[], string | undefined]> = [
+    [['spec', 'auth', 'existingSecret', 'name'], spec.auth?.existingSecret?.name],
+    [['spec', 'tls', 'existingSecret'], spec.tls?.existingSecret],
+    [['spec', 'tls', 'issuerRef', 'name'], spec.tls?.issuerRef?.name],
+    [['spec', 'persistence', 'storageClass'], spec.persistence?.storageClass],
+    [['spec', 'scheduling', 'priorityClassName'], spec.scheduling?.priorityClassName],
+    [['spec', 'ingress', 'hostname'], spec.ingress?.hostname || undefined],
+  ];
+  for (const [path, v] of names) {
+    if (v !== undefined && (v.length > 253 || !DNS1123_SUBDOMAIN.test(v))) err(path, `${JSON.stringify(v)} must be a lowercase DNS subdomain (letters, digits, "-" and ".")`);
+  }
+  (spec.networkPolicy?.allowNamespaces ?? []).forEach((ns, i) => {
+    if (ns.length > 63 || !DNS1123_LABEL.test(ns)) err(['spec', 'networkPolicy', 'allowNamespaces', i], `${JSON.stringify(ns)} is not a namespace name (DNS-1123 label)`);
+  });
+}
+
 function semanticFindings(m: Manifest): Array<{ path: PathSegment[]; message: string; severity: Severity }> {
   const out: Array<{ path: PathSegment[]; message: string; severity: Severity }> = [];
   const err = (path: PathSegment[], message: string) => out.push({ path, message, severity: 'error' });
@@ -75,6 +129,7 @@ function semanticFindings(m: Manifest): Array<{ path: PathSegment[]; message: st
   if (!DNS1123_LABEL.test(ns) || ns.length > 63) {
     err(spec.namespace !== undefined ? ['spec', 'namespace'] : ['metadata', 'namespace'], `${JSON.stringify(ns)} must be a DNS-1123 label (lowercase letters, digits and "-", at most 63 characters)`);
   }
+  kubernetesSyntaxFindings(m, err);
   for (const rule of CROSS_FIELD_RULES) {
     const f = rule.check(spec);
     if (f) err(['spec', ...f.path], f.message);

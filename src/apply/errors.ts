@@ -106,9 +106,11 @@ export function describeApiError(e: KubeApiError, op: Operation): string {
       return `not found: ${subject}: ${msg}`;
     case 409:
       return `conflict: ${subject}: ${msg}`;
-    case 422:
+    case 422: {
       // The API server's own message already names each invalid field and why.
-      return `rejected by the API server: ${msg}`;
+      const hint = IMMUTABLE_HINTS.find((h) => h.when.test(msg))?.hint;
+      return `rejected by the API server: ${shortenValues(msg)}${hint ? `; ${hint}` : ''}`;
+    }
     case 400:
       return `bad request: ${subject}: ${msg}`;
     case 429:
@@ -116,6 +118,46 @@ export function describeApiError(e: KubeApiError, op: Operation): string {
     default:
       if (e.status >= 500) return `the API server failed (${e.status} ${e.reason}) on ${op.verb} ${subject}: ${msg}`;
       return `${op.verb} ${subject} failed: ${e.status} ${e.reason}: ${msg}`;
+  }
+}
+
+/** Changes the API server refuses to make in place, and what to do instead. */
+const IMMUTABLE_HINTS: Array<{ when: RegExp; hint: string }> = [
+  {
+    when: /StatefulSet[\s\S]*(spec\.volumeClaimTemplates|updates to statefulset spec for fields other than)/,
+    hint: 'a StatefulSet cannot change its volume claim template (persistence mode, diskSize, storageClass), serviceName or selector in place: rk delete, then rk apply recreates it (kept PVCs are reused as they are: resize them yourself if their StorageClass allows expansion)',
+  },
+  { when: /spec\.clusterIPs?\b.*(immutable|may not change)/, hint: 'a Service cannot change between headless and ClusterIP in place: delete the Service and apply again' },
+];
+
+/**
+ * Go's validation messages print the whole rejected value ("Invalid value: [{…200 fields…}]");
+ * the field path and the reason are what matters, so long bracketed values are elided.
+ */
+export function shortenValues(msg: string, max = 80): string {
+  const marker = 'Invalid value: ';
+  let out = '';
+  let i = 0;
+  for (;;) {
+    const at = msg.indexOf(marker, i);
+    if (at < 0) return out + msg.slice(i);
+    const start = at + marker.length;
+    out += msg.slice(i, start);
+    const open = msg[start];
+    if (open !== '[' && open !== '{') { i = start; continue; }
+    let depth = 0;
+    let inString = false;
+    let end = -1;
+    for (let k = start; k < msg.length; k++) {
+      const c = msg[k];
+      if (inString) { if (c === '\\') k++; else if (c === '"') inString = false; continue; }
+      if (c === '"') inString = true;
+      else if (c === '[' || c === '{') depth++;
+      else if (c === ']' || c === '}') { depth--; if (depth === 0) { end = k; break; } }
+    }
+    if (end < 0 || end - start + 1 <= max) { i = start; continue; }
+    out += open === '[' ? '[…]' : '{…}';
+    i = end + 1;
   }
 }
 

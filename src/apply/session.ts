@@ -1,21 +1,22 @@
-// A connection to one cluster for one command run: the HTTP transport plus the discovery cache
-// that every step shares.
+// A connection to one cluster for one command run: the HTTP transport, the discovery cache that
+// every step shares, and the secret values that must be scrubbed from anything we print.
 import { Discovery } from './discovery.js';
 import { KubeHttp, type Transport } from './kubeHttp.js';
 import { loadKubeConfig, type ClusterTarget } from './kubeConfig.js';
 
 export interface Session {
-  http: Transport & { readonly secrets: Set<string> };
+  http: Transport;
   discovery: Discovery;
+  /** Shared with the transport, which scrubs these from API error messages. */
+  secrets: Set<string>;
 }
 
 export function connect(target: ClusterTarget): Session {
   const http = new KubeHttp(loadKubeConfig(target));
-  return { http, discovery: new Discovery(http) };
+  return { http, discovery: new Discovery(http), secrets: http.secrets };
 }
 
-/** For tests and callers that already hold a transport. */
-export function sessionFor(http: Transport, secrets = new Set<string>()): Session {
-  const withSecrets = Object.assign(Object.create(http) as Transport, { secrets, request: http.request.bind(http) });
-  return { http: withSecrets as Session['http'], discovery: new Discovery(http) };
+/** A session over any transport (tests use fakes). */
+export function sessionFor(http: Transport): Session {
+  return { http, discovery: new Discovery(http), secrets: new Set() };
 }

@@ -2,7 +2,10 @@
 // the contract: 0 ok, 1 invalid input or failed operation, 2 usage error.
 import { Command, CommanderError } from 'commander';
 import { LoadError } from '../api/load.js';
+import { applyCommand, parseSeconds } from './applyCommand.js';
 import { crdCommand } from './crdCommand.js';
+import { deleteCommand } from './deleteCommand.js';
+import { diffCommand } from './diffCommand.js';
 import { CliError, loadInstances } from './input.js';
 import { renderCommand } from './renderCommand.js';
 
@@ -65,6 +68,29 @@ function program(setExit: (code: number) => void): Command {
     .option('--dir <dir>', 'state directory (default ./.rk, or $RK_DIR)')
     .option('--purge', 'also delete the data and the password')
     .action(run(async (o: { file: string; dir?: string; purge?: boolean }) => (await import('./downCommand.js')).downCommand(o)));
+
+  // Cluster commands: kubectl's kubeconfig rules; --context picks a context from it.
+  const cluster = (c: Command) => c
+    .requiredOption('-f, --file <file>', 'spec file, or - for stdin')
+    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account)')
+    .option('--context <name>', 'kubeconfig context (default: the current context)');
+
+  cluster(p.command('apply'))
+    .description('server-side apply the spec to a Kubernetes cluster, prune what it no longer renders, wait until Ready')
+    .option('--dry-run <mode>', '"server": the API server validates every object; nothing changes')
+    .option('--timeout <seconds>', 'how long to wait for the rollout', parseSeconds, 300)
+    .option('--no-wait', 'return once applied, without waiting for the rollout')
+    .action(run((o: { file: string; kubeconfig?: string; context?: string; dryRun?: string; timeout: number; wait: boolean }) => applyCommand(o)));
+
+  cluster(p.command('diff'))
+    .description('show what rk apply would change (exit 0: nothing, 1: differences, 2: error)')
+    .action(run((o: { file: string; kubeconfig?: string; context?: string }) => diffCommand(o)));
+
+  cluster(p.command('delete'))
+    .description('delete the instance from the cluster and wait for its pods to go; data and password are kept unless --purge')
+    .option('--purge', 'also delete the PersistentVolumeClaims (the data) and the generated password Secret')
+    .option('--timeout <seconds>', 'how long to wait for the pods to go', parseSeconds, 300)
+    .action(run((o: { file: string; kubeconfig?: string; context?: string; purge?: boolean; timeout: number }) => deleteCommand(o)));
 
   return p;
 }

@@ -142,8 +142,9 @@ async function attachReplicas(ctx: EngineContext, idOf: Map<string, string>): Pr
   const replicaCount = (id: string) => nodes.filter((n) => n.masterId === id).length;
   for (const [plannedMaster, replicas] of replicasOf) {
     for (const r of replicas) {
-      const node = byId.get(idOf.get(r.name) ?? '');
-      if (!node || !isMaster(node) || slotCount(node) > 0) continue; // already a replica, or a master with slots (failed over)
+      // A node's own view is the truth about its role; others learn it by gossip, later.
+      const self = await withClient(platform.placement(r.name), conn(ctx), async (c) => (await clusterNodes(c)).find((n) => n.flags.myself));
+      if (!self || !isMaster(self) || slotCount(self) > 0) continue; // already a replica, or a master with slots (failed over)
       // Prefer the planned master; if it is a replica now (after a failover), its shard's current master.
       let target = byId.get(idOf.get(plannedMaster) ?? '');
       if (target && !isMaster(target) && target.masterId) target = byId.get(target.masterId);
@@ -153,7 +154,8 @@ async function attachReplicas(ctx: EngineContext, idOf: Map<string, string>): Pr
       if (!target) throw new Error('no master with slots to attach a replica to');
       ctx.log(`making ${r.name} a replica of ${memberOf.get(target.id) ?? target.id}`);
       await withClient(platform.placement(r.name), conn(ctx), (c) => clusterReplicate(c, target!.id));
-      node.masterId = target.id;
+      const known = byId.get(self.id);
+      if (known) known.masterId = target.id;
     }
   }
 }

@@ -248,6 +248,9 @@ export class PodRunner {
         await sleep(2000);
         continue;
       }
+      // Termination may have begun while env was being resolved: never start a
+      // process that nobody would stop.
+      if (this.terminating) return;
       const cmd = s.spec.command?.map((a) => expand(a, env));
       const args = s.spec.args?.map((a) => expand(a, env));
       const plan: LaunchPlan = planLaunch(s.spec.image ?? '', cmd, args, this.d.images, this.d.binDirs);

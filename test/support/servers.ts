@@ -8,7 +8,10 @@ import { findFreePorts } from '../../src/platform/local/ports.js';
 import { startServerProcess, waitForPing, tailFile, type ServerProcess } from '../../src/platform/local/process.js';
 import { flavorBinaries, type Flavor } from '../../src/api/flavor.js';
 import { resolveBinary } from '../../src/platform/local/binaries.js';
-import type { ConnectOptions, Endpoint } from '../../src/valkey/connection.js';
+import { closeClient, connect, type ConnectOptions, type Endpoint } from '../../src/valkey/connection.js';
+import * as cluster from '../../src/valkey/cluster.js';
+import { fetchReplication } from '../../src/valkey/info.js';
+import { evenSlotRanges } from '../../src/valkey/slotRanges.js';
 
 export interface TestServerOptions {
   flavor?: Flavor;
@@ -73,6 +76,8 @@ function baseConfig(port: number, dir: string, opts: TestServerOptions): string 
     'appendonly no',
     // A test master with lagging replicas must not wait 10 s on SIGTERM.
     'shutdown-timeout 0',
+    // Diskless full sync otherwise waits 5 s for more replicas to join: first syncs take 5 s.
+    'repl-diskless-sync-delay 0',
   ];
   if (opts.cluster) {
     lines.push('cluster-enabled yes', `cluster-config-file ${join(dir, 'nodes.conf')}`, 'cluster-node-timeout 1000');
@@ -179,4 +184,58 @@ export async function stopTestServers(): Promise<void> {
 /** Servers started here that are still tracked (for tests asserting cleanup). */
 export function liveTestServers(): readonly TestServer[] {
   return [...live];
+}
+
+export interface TestCluster {
+  /** Masters first (in slot order), then replicas (replica i of master m at masters + m*perMaster + i). */
+  nodes: TestServer[];
+  masters: TestServer[];
+  replicas: TestServer[];
+  /** Node ids, same order as `nodes`. */
+  ids: string[];
+}
+
+/**
+ * A ready cluster built the way the engine bootstraps one: ADDSLOTSRANGE on each master, MEET,
+ * REPLICATE, then waiting until every node reports cluster_state:ok and every replica is synced.
+ */
+export async function startTestCluster(opts: { masters?: number; replicasPerMaster?: number; flavor?: Flavor; config?: string; timeoutMs?: number } = {}): Promise<TestCluster> {
+  const masterCount = opts.masters ?? 3;
+  const perMaster = opts.replicasPerMaster ?? 0;
+  const total = masterCount * (1 + perMaster);
+  const serverOpts: TestServerOptions = { cluster: true, ...(opts.flavor ? { flavor: opts.flavor } : {}), ...(opts.config ? { config: opts.config } : {}) };
+  const nodes = await Promise.all(Array.from({ length: total }, () => startTestServer(serverOpts)));
+  const clients = await Promise.all(nodes.map((n) => connect(n.endpoint)));
+  const deadline = Date.now() + (opts.timeoutMs ?? 15000);
+  const until = async (what: string, cond: () => Promise<boolean>): Promise<void> => {
+    while (!(await cond().catch(() => false))) {
+      if (Date.now() > deadline) throw new Error(`test cluster: timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  try {
+    const ids = await Promise.all(clients.map((c) => cluster.clusterMyId(c)));
+    const ranges = evenSlotRanges(masterCount);
+    await Promise.all(ranges.map((r, i) => cluster.clusterAddSlotsRange(clients[i]!, [r])));
+    const first = nodes[0]!;
+    await Promise.all(clients.slice(1).map((c) => cluster.clusterMeet(c, first.endpoint.host, first.port)));
+    await until('every node to know every other', async () => {
+      for (const c of clients) {
+        const known = await cluster.clusterNodes(c);
+        if (known.length !== total || known.some((n) => n.flags.handshake)) return false;
+      }
+      return true;
+    });
+    for (let m = 0; m < masterCount; m++) {
+      for (let i = 0; i < perMaster; i++) await cluster.clusterReplicate(clients[masterCount + m * perMaster + i]!, ids[m]!);
+    }
+    await until('cluster_state ok everywhere and replicas synced', async () => {
+      for (const c of clients) if ((await cluster.clusterInfo(c)).state !== 'ok') return false;
+      for (const c of clients.slice(masterCount)) if ((await fetchReplication(c)).masterLinkStatus !== 'up') return false;
+      return true;
+    });
+    return { nodes, masters: nodes.slice(0, masterCount), replicas: nodes.slice(masterCount), ids };
+  } finally {
+    await Promise.all(clients.map((c) => closeClient(c)));
+  }
 }

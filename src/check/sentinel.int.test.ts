@@ -1,0 +1,79 @@
+// The checker across a real sentinel failover: 1 master + 1 replica + 3 valkey-sentinels,
+// master killed with SIGKILL under the writer.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startTestSentinel, startTestServer, stopTestServers, type TestServer } from '../../test/support/servers.js';
+import { withClient, type Endpoint } from '../valkey/connection.js';
+import { getMasterAddrByName, sentinelMaster, sentinelMonitor, sentinelSet } from '../valkey/sentinel.js';
+import { fetchReplication } from '../valkey/info.js';
+import { startWriter } from './writer.js';
+import { summarizeReport } from './report.js';
+
+after(stopTestServers);
+
+async function until(what: string, timeoutMs: number, cond: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+async function masterAddr(sentinel: TestServer, name: string): Promise<Endpoint | null> {
+  return withClient(sentinel.endpoint, {}, (c) => getMasterAddrByName(c, name));
+}
+
+test('sentinel failover under the writer: reconnects to the promoted replica, no replicated write lost', async () => {
+  const master = await startTestServer();
+  const replica = await startTestServer({ config: `replicaof 127.0.0.1 ${master.port}\n` });
+  await until('replica in sync', 5000, async () => withClient(replica.endpoint, {}, async (c) => (await fetchReplication(c)).masterLinkStatus === 'up'));
+  const sentinels = await Promise.all([0, 1, 2].map(() => startTestSentinel()));
+  const name = `rk-check-${process.pid}-${Date.now()}`;
+  for (const s of sentinels) {
+    await withClient(s.endpoint, {}, async (c) => {
+      await sentinelMonitor(c, name, '127.0.0.1', master.port, 2);
+      await sentinelSet(c, name, { 'down-after-milliseconds': 1000, 'failover-timeout': 10000 });
+    });
+  }
+  await until('sentinels know each other and the replica', 10000, async () => {
+    for (const s of sentinels) {
+      const m = await withClient(s.endpoint, {}, (c) => sentinelMaster(c, name));
+      if (m.numOtherSentinels !== 2 || m.numReplicas !== 1) return false;
+    }
+    return true;
+  });
+
+  const writer = startWriter({
+    target: { kind: 'sentinel', sentinels: sentinels.map((s) => s.endpoint), masterName: name },
+    keyPrefix: 'failover',
+    durationMs: 6000,
+    concurrency: 2,
+    rateLimit: 500,
+    waitReplicas: 1,
+    waitTimeoutMs: 200,
+  });
+  await sleep(1000);
+  assert.ok(writer.stats().acknowledged > 100, 'writes flow before the crash');
+  const killedAt = Date.now();
+  await master.crash();
+  await until('sentinels promote the replica', 15000, async () => (await masterAddr(sentinels[0]!, name))?.port === replica.port);
+  const promotedAfterMs = Date.now() - killedAt;
+  await until('writes acknowledged by the promoted replica', 8000, async () => {
+    const s = writer.stats();
+    return s.outages.length > 0 && s.setOk > 0 && Date.now() - s.startedAt > s.outages[0]!.endMs;
+  });
+  const report = await writer.verify();
+  const summary = summarizeReport(report);
+  // The WAIT-acknowledged writes all reached the replica that is now master.
+  assert.equal(report.lostCount, 0, summary);
+  assert.equal(report.ok, true, summary);
+  assert.ok(report.longestOutageMs >= 1000, `outage measured: ${summary}`);
+  assert.ok(report.longestOutageMs < promotedAfterMs + 3000, `outage ends after promotion (${promotedAfterMs} ms): ${summary}`);
+  const [longest] = report.outages;
+  assert.ok(longest && longest.endMs < report.durationMs, `writes resumed before the end: ${summary}`);
+  // After the failover there is no replica left, so WAIT 1 cannot be satisfied: not replicated, not lost.
+  assert.ok(report.notReplicated > 0, summary);
+  assert.ok(report.setOk > report.acknowledged, summary);
+  console.log(`# ${summary}; promoted ${promotedAfterMs} ms after the crash`);
+});

@@ -1,0 +1,125 @@
+// CLUSTER mode on real servers: bootstrap checked by valkey-cli itself, idempotence, master
+// failover, an interrupted bootstrap, and a full restart on new addresses.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import { exampleInstance, freeBase, localInstance, type LocalTestInstance } from '../../test/support/localInstance.js';
+import { clusterAddSlotsRange, clusterMeet } from '../valkey/cluster.js';
+import { send } from '../valkey/command.js';
+import { withClient } from '../valkey/connection.js';
+import { keySlot } from '../valkey/slot.js';
+import { evenSlotRanges } from '../valkey/slotRanges.js';
+import { serverConfigText } from './memberConfig.js';
+import { observeInstance } from './status.js';
+import { stopInstance } from './stop.js';
+import { dataMembers } from './topology.js';
+import { waitFor } from './wait.js';
+
+const run = promisify(execFile);
+
+async function clusterCheck(t: LocalTestInstance, member: string): Promise<string> {
+  const at = t.platform.placement(member);
+  const cli = t.inst.image.flavor === 'redis' ? 'redis-cli' : 'valkey-cli';
+  const { stdout } = await run(cli, ['--cluster', 'check', `${at.host}:${at.port}`], { env: { ...process.env, REDISCLI_AUTH: t.ctx.password ?? '' } });
+  return stdout;
+}
+
+/** Writes keys straight to the master that owns each slot (no cluster client needed). */
+async function writeKeys(t: LocalTestInstance, n: number): Promise<void> {
+  const s = await observeInstance(t.ctx);
+  const owner = (slot: number) => s.members.find((m) => m.role === 'master' && m.slots?.some((r) => { const [a, b] = r.split('-').map(Number); return slot >= a! && slot <= (b ?? a!); }))!;
+  for (let i = 0; i < n; i++) {
+    const key = `key:${i}`;
+    await withClient(t.platform.placement(owner(keySlot(key)).name), { password: t.ctx.password! }, (c) => send(c, 'SET', [key, `v${i}`]));
+  }
+}
+
+async function countKeys(t: LocalTestInstance): Promise<number> {
+  const s = await observeInstance(t.ctx);
+  let total = 0;
+  for (const m of s.members.filter((x) => x.role === 'master')) total += await withClient(t.platform.placement(m.name), { password: t.ctx.password! }, (c) => send<number>(c, 'DBSIZE'));
+  return total;
+}
+
+for (const flavor of ['valkey', 'redis'] as const) {
+  describe(`cluster (${flavor})`, { timeout: 120_000 }, () => {
+    let t: LocalTestInstance;
+    before(async () => {
+      t = await localInstance(exampleInstance('cluster', (inst) => {
+        if (flavor === 'redis') inst.image = { ...inst.image, repository: 'redis', tag: '7.0.15', ref: 'redis:7.0.15', flavor: 'redis' };
+        inst.cluster!.nodeTimeoutMs = 2000;
+      }));
+    });
+    after(async () => t?.dispose());
+
+    it('bootstraps 3 masters with balanced slots and one replica each', async () => {
+      await t.ensure();
+      const s = await observeInstance(t.ctx);
+      assert.equal(s.ready, true, s.problems.join('; '));
+      assert.deepEqual(s.members.filter((m) => m.role === 'master').map((m) => m.slots), [['0-5460'], ['5461-10922'], ['10923-16383']]);
+      assert.deepEqual(s.members.filter((m) => m.role === 'replica').map((m) => m.masterName), ['shards-0', 'shards-1', 'shards-2']);
+      const check = await clusterCheck(t, 'shards-0');
+      assert.match(check, /\[OK\] All 16384 slots covered/);
+      assert.doesNotMatch(check, /\[ERR\]|\[WARNING\]/);
+    });
+
+    it('is idempotent: a second run changes nothing', async () => {
+      const logged = t.logs.length;
+      await t.ensure();
+      assert.deepEqual(t.logs.slice(logged).filter((l) => /^(starting|meeting|assigning|making)/.test(l)), []);
+    });
+
+    it('fails over a killed master and takes it back as a replica', async () => {
+      await writeKeys(t, 300);
+      for (const m of ['shards-0', 'shards-1', 'shards-2']) await withClient(t.platform.placement(m), { password: t.ctx.password! }, (c) => send(c, 'WAIT', [1, 2000]));
+      await t.platform.kill('shards-0');
+      await waitFor('shards-3 to take over', async () => {
+        const s = await observeInstance(t.ctx);
+        return s.members.find((m) => m.name === 'shards-3')?.role === 'master' && s.members.filter((m) => m.clusterState && m.clusterState !== 'ok').length === 0 ? true : 'not yet';
+      }, { timeoutMs: 30_000, intervalMs: 200 });
+      await t.ensure();
+      const s = await observeInstance(t.ctx);
+      assert.equal(s.ready, true, s.problems.join('; '));
+      assert.equal(s.members.find((m) => m.name === 'shards-0')?.role, 'replica');
+      assert.equal(await countKeys(t), 300);
+    });
+
+    it('comes back with every key and role after a full stop and new ports', async () => {
+      const rolesBefore = (await observeInstance(t.ctx)).members.map((m) => `${m.name}:${m.role}`);
+      const logged = t.logs.length;
+      await stopInstance(t.ctx);
+      await t.reopen(await freeBase(6, true));
+      await t.ensure();
+      const s = await observeInstance(t.ctx);
+      assert.equal(s.ready, true, s.problems.join('; '));
+      assert.deepEqual(s.members.map((m) => `${m.name}:${m.role}`), rolesBefore);
+      assert.equal(await countKeys(t), 300);
+      assert.doesNotMatch(await clusterCheck(t, 'shards-1'), /\[ERR\]/);
+      assert.deepEqual(t.logs.slice(logged).filter((l) => /^(assigning|making)/.test(l)), [], 'the cluster reformed by itself: no slot assigned, no replica re-attached');
+    });
+  });
+}
+
+describe('cluster bootstrap interrupted half-way', { timeout: 60_000 }, () => {
+  let t: LocalTestInstance;
+  before(async () => { t = await localInstance(exampleInstance('cluster', (inst) => { inst.cluster!.nodeTimeoutMs = 2000; })); });
+  after(async () => t?.dispose());
+
+  it('converges from 4 started members, a partial MEET and one master with slots', async () => {
+    const members = dataMembers(t.inst).map((m) => m.name);
+    for (const m of members.slice(0, 4)) {
+      await t.platform.start(m, { kind: 'server', configText: serverConfigText(t.inst, t.platform.placement(m), { password: t.ctx.password, replicaOf: null }) });
+    }
+    const p1 = t.platform.placement('shards-1');
+    await withClient(t.platform.placement('shards-0'), { password: t.ctx.password! }, async (c) => {
+      await clusterMeet(c, p1.host, p1.port, p1.busPort);
+      await clusterAddSlotsRange(c, [evenSlotRanges(3)[0]!]);
+    });
+    await t.ensure();
+    const s = await observeInstance(t.ctx);
+    assert.equal(s.ready, true, s.problems.join('; '));
+    assert.deepEqual(s.members.filter((m) => m.role === 'master').map((m) => m.slots), [['0-5460'], ['5461-10922'], ['10923-16383']]);
+    assert.deepEqual(t.logs.filter((l) => l.startsWith('assigning')), ['assigning 5462 slots to shards-1', 'assigning 5461 slots to shards-2'], 'the slots shards-0 already had are not touched');
+  });
+});
