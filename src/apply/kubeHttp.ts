@@ -105,7 +105,7 @@ export class KubeHttp implements Transport {
           reject(this.apiError(status, res.statusMessage ?? '', parsed, text, method, url.pathname));
         });
       });
-      r.setTimeout(timeoutMs, () => r.destroy(Object.assign(new Error(`no response within ${Math.round(timeoutMs / 1000)}s`), { code: 'RK_TIMEOUT' })));
+      r.setTimeout(timeoutMs, () => r.destroy(Object.assign(new Error(`no response within ${timeoutMs < 1000 ? `${timeoutMs}ms` : `${Math.round(timeoutMs / 1000)}s`}`), { code: 'RK_TIMEOUT' })));
       r.on('error', (e: NodeJS.ErrnoException) => reject(new KubeUnreachableError(this.server, describeNetworkError(e))));
       r.end(body);
     });

@@ -4,7 +4,7 @@ import { missingKindsMessage } from './plan.js';
 
 test('missing prometheus-operator CRDs are named with what needs them and how to do without', () => {
   assert.equal(missingKindsMessage([{ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor' }, { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule' }]),
-    'metrics.enabled needs the prometheus-operator CRDs (ServiceMonitor, PrometheusRule: monitoring.coreos.com/v1) installed; or set metrics.serviceMonitor: false and metrics.prometheusRule: false');
+    'metrics.enabled needs the prometheus-operator CRDs (ServiceMonitor, PrometheusRule: monitoring.coreos.com/v1) installed; or set metrics.serviceMonitor: false and set metrics.prometheusRule: false');
 });
 
 test('missing cert-manager and an unknown kind together', () => {

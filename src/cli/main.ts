@@ -2,16 +2,14 @@
 // the contract: 0 ok, 1 invalid input or failed operation, 2 usage error.
 import { Command, CommanderError } from 'commander';
 import { LoadError } from '../api/load.js';
-import { applyCommand, parseSeconds } from './applyCommand.js';
 import { crdCommand } from './crdCommand.js';
-import { deleteCommand } from './deleteCommand.js';
-import { diffCommand } from './diffCommand.js';
 import { CliError, loadInstances } from './input.js';
 import { renderCommand } from './renderCommand.js';
 
 type Action = (...args: any[]) => number | Promise<number>;
-// up/status/down are imported when run: the engine and its client libraries would otherwise
-// load (and could fail to load) for every `rk validate` and `rk render`.
+// up/status/down and apply/diff/delete are imported when run: the engine, the Kubernetes client
+// and their libraries would otherwise load (and could fail to load) for every `rk validate` and
+// `rk render`, more than doubling their start-up time.
 
 function program(setExit: (code: number) => void): Command {
   const run = (fn: Action) => async (...args: unknown[]) => setExit(await fn(...args));
@@ -78,19 +76,25 @@ function program(setExit: (code: number) => void): Command {
   cluster(p.command('apply'))
     .description('server-side apply the spec to a Kubernetes cluster, prune what it no longer renders, wait until Ready')
     .option('--dry-run <mode>', '"server": the API server validates every object; nothing changes')
-    .option('--timeout <seconds>', 'how long to wait for the rollout', parseSeconds, 300)
+    .option('--timeout <seconds>', 'how long to wait for the rollout', '300')
     .option('--no-wait', 'return once applied, without waiting for the rollout')
-    .action(run((o: { file: string; kubeconfig?: string; context?: string; dryRun?: string; timeout: number; wait: boolean }) => applyCommand(o)));
+    .action(run(async (o: { file: string; kubeconfig?: string; context?: string; dryRun?: string; timeout: string; wait: boolean }) => {
+      const m = await import('./applyCommand.js');
+      return m.applyCommand({ ...o, timeout: m.parseSeconds(o.timeout) });
+    }));
 
   cluster(p.command('diff'))
     .description('show what rk apply would change (exit 0: nothing, 1: differences, 2: error)')
-    .action(run((o: { file: string; kubeconfig?: string; context?: string }) => diffCommand(o)));
+    .action(run(async (o: { file: string; kubeconfig?: string; context?: string }) => (await import('./diffCommand.js')).diffCommand(o)));
 
   cluster(p.command('delete'))
     .description('delete the instance from the cluster and wait for its pods to go; data and password are kept unless --purge')
     .option('--purge', 'also delete the PersistentVolumeClaims (the data) and the generated password Secret')
-    .option('--timeout <seconds>', 'how long to wait for the pods to go', parseSeconds, 300)
-    .action(run((o: { file: string; kubeconfig?: string; context?: string; purge?: boolean; timeout: number }) => deleteCommand(o)));
+    .option('--timeout <seconds>', 'how long to wait for the pods to go', '300')
+    .action(run(async (o: { file: string; kubeconfig?: string; context?: string; purge?: boolean; timeout: string }) => {
+      const parseSeconds = (await import('./applyCommand.js')).parseSeconds;
+      return (await import('./deleteCommand.js')).deleteCommand({ ...o, timeout: parseSeconds(o.timeout) });
+    }));
 
   return p;
 }

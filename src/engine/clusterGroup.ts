@@ -63,6 +63,15 @@ export async function ensureCluster(ctx: EngineContext): Promise<void> {
   const idOf = new Map(vs.map((v) => [v.member, v.id]));
   updateEngineRecord(platform, { nodeIds: Object.fromEntries(idOf) });
 
+  // A brand-new cluster (every member knows only itself and owns nothing) gets its slots
+  // before the MEETs: a master leaves its "minority" state only once it owns slots, and then
+  // waits cluster-node-timeout before cluster_state turns ok. Assigning first lets that wait
+  // run while the nodes are still meeting. Anything else goes the careful way below.
+  if (vs.every((v) => v.nodes.length === 1 && ownSlots(v) === 0)) {
+    await assignUnownedSlots(ctx, vs, idOf);
+    vs = await views(ctx);
+  }
+
   // Join: the member that already holds the most slots is the anchor; a new cluster starts at ordinal 0.
   const anchor = [...vs].sort((a, b) => ownSlots(b) - ownSlots(a))[0]!;
   await withClient(platform.placement(anchor.member), conn(ctx), async (c) => {
@@ -111,17 +120,17 @@ function ownSlots(v: MemberView): number {
 
 async function assignUnownedSlots(ctx: EngineContext, vs: MemberView[], idOf: Map<string, string>): Promise<void> {
   const { platform } = ctx;
-  const view = vs[0]!.nodes;
+  // Owned = owned in anyone's view: a slot one member believes taken is never handed out again.
   const owned = new Set<number>();
-  for (const n of view) for (const r of n.slots) for (let s = r.start; s <= r.end; s++) owned.add(s);
+  for (const v of vs) for (const n of v.nodes) for (const r of n.slots) for (let s = r.start; s <= r.end; s++) owned.add(s);
   if (owned.size === SLOT_COUNT) return;
   const { masters } = clusterLayout(ctx.inst);
   const ranges = evenSlotRanges(masters.length);
   for (let i = 0; i < masters.length; i++) {
     const member = masters[i]!.name;
-    const node = view.find((n) => n.id === idOf.get(member));
+    const self = vs.find((v) => v.member === member)?.nodes.find((n) => n.id === idOf.get(member));
     // Only a master that holds nothing gets its planned range, and only the unowned part of it.
-    if (!node || !isMaster(node) || node.masterId || slotCount(node) > 0) continue;
+    if (!self || !isMaster(self) || self.masterId || slotCount(self) > 0) continue;
     const free = rangesToSlots([ranges[i]!]).filter((s) => !owned.has(s));
     if (!free.length) continue;
     ctx.log(`assigning ${free.length} slots to ${member}`);

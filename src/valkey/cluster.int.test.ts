@@ -46,6 +46,11 @@ after(async () => {
   await stopTestServers();
 });
 
+/** A hash tag whose slot master 0 (slots 0-5460) owns. */
+function tagOnMaster0(prefix: string): string {
+  for (let i = 0; ; i++) if (keySlot(`${prefix}${i}`) <= 5460) return `{${prefix}${i}}`;
+}
+
 async function until(what: string, timeoutMs: number, cond: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond().catch(() => false))) {
@@ -76,9 +81,9 @@ test('topology reads agree', async () => {
 
 test('legacy slot migration: SETSLOT IMPORTING/MIGRATING, MIGRATE keys, SETSLOT NODE', async () => {
   const [source, target] = [client(0), client(1)];
-  const slot = keySlot('{mig}');
-  assert.ok(slot <= 5460, 'slot is owned by master 0');
-  for (let i = 0; i < 25; i++) await source.set(`{mig}:${i}`, `v${i}`);
+  const tag = tagOnMaster0('mig');
+  const slot = keySlot(tag);
+  for (let i = 0; i < 25; i++) await source.set(`${tag}:${i}`, `v${i}`);
   await target.call('ASKING');
   await clusterSetSlot(target, slot, 'IMPORTING', c.ids[0]!);
   await clusterSetSlot(source, slot, 'MIGRATING', c.ids[1]!);
@@ -87,8 +92,8 @@ test('legacy slot migration: SETSLOT IMPORTING/MIGRATING, MIGRATE keys, SETSLOT 
 
   // A key already on the target, without REPLACE: BUSYKEY, reported not thrown.
   await target.call('ASKING');
-  await target.set('{mig}:0', 'old');
-  const busy = await migrateKeys(source, c.nodes[1]!.endpoint, ['{mig}:0'], { timeoutMs: 2000 });
+  await target.set(`${tag}:0`, 'old');
+  const busy = await migrateKeys(source, c.nodes[1]!.endpoint, [`${tag}:0`], { timeoutMs: 2000 });
   assert.equal(busy.outcome, 'busykey');
 
   for (;;) {
@@ -97,11 +102,11 @@ test('legacy slot migration: SETSLOT IMPORTING/MIGRATING, MIGRATE keys, SETSLOT 
     const r = await migrateKeys(source, c.nodes[1]!.endpoint, keys, { timeoutMs: 2000, replace: true });
     assert.equal(r.outcome, 'migrated');
   }
-  assert.deepEqual(await migrateKeys(source, c.nodes[1]!.endpoint, ['{mig}:0'], { timeoutMs: 2000 }), { outcome: 'nokey' });
+  assert.deepEqual(await migrateKeys(source, c.nodes[1]!.endpoint, [`${tag}:0`], { timeoutMs: 2000 }), { outcome: 'nokey' });
   await clusterSetSlot(target, slot, 'NODE', c.ids[1]!);
   await clusterSetSlot(source, slot, 'NODE', c.ids[1]!);
   assert.equal(await clusterCountKeysInSlot(target, slot), 25);
-  assert.equal(await target.get('{mig}:0'), 'v0');
+  assert.equal(await target.get(`${tag}:0`), 'v0');
   await until('every node agrees on the new owner', 5000, async () => {
     for (const x of clients) {
       const owner = (await clusterSlots(x)).find((s) => s.start <= slot && slot <= s.end);
@@ -123,9 +128,10 @@ test('MIGRATE to an unreachable target throws a typed error', async () => {
   const dead = await startTestServer();
   const endpoint = dead.endpoint;
   await dead.crash();
-  await client(0).set('{x}gone', '1');
+  const key = `${tagOnMaster0('gone')}k`;
+  await client(0).set(key, '1');
   await assert.rejects(
-    migrateKeys(client(0), endpoint, ['{x}gone'], { timeoutMs: 300, auth: { password: 'migrate-secret' } }),
+    migrateKeys(client(0), endpoint, [key], { timeoutMs: 300, auth: { password: 'migrate-secret' } }),
     (err: unknown) => err instanceof ValkeyReplyError && /IOERR/.test(err.message) && !err.message.includes('migrate-secret'),
   );
 });

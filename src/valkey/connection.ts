@@ -176,24 +176,23 @@ function connectError(err: unknown, client: object, where: string, secrets: (str
   return new ValkeyConnectionError(`cannot connect to ${where}: ${message}`, where, errorKind(underlying) === 'timeout' ? 'timeout' : 'connection');
 }
 
-/** QUIT, falling back to a hard disconnect when the server does not answer within `timeoutMs`. */
+/**
+ * QUIT, falling back to a hard disconnect when the server does not answer within `timeoutMs`.
+ * Resolves once the client has reached status "end" (socket closed, no reconnect pending).
+ */
 export async function closeClient(client: Redis, timeoutMs = 1000): Promise<void> {
   if (client.status === 'end') return;
-  if (client.status !== 'ready') {
-    client.disconnect();
-    return;
-  }
+  const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
   let timer: NodeJS.Timeout | undefined;
+  const giveUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
   try {
-    await Promise.race([
-      client.quit().catch(() => undefined),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, timeoutMs);
-      }),
-    ]);
+    if (client.status === 'ready') await Promise.race([client.quit().catch(() => undefined), giveUp]);
+    client.disconnect();
+    await Promise.race([ended, giveUp]);
   } finally {
     clearTimeout(timer);
-    client.disconnect();
   }
 }
 

@@ -55,7 +55,8 @@ export async function migrateKeys(client: Redis, target: Endpoint, keys: readonl
     if (reply === 'NOKEY') return { outcome: 'nokey' };
     throw new TypeError(`MIGRATE: unexpected reply ${JSON.stringify(reply)}`);
   } catch (err) {
-    if (err instanceof ValkeyReplyError && err.kind === 'busykey') return { outcome: 'busykey', message: err.message };
+    // The target's refusal comes wrapped: "ERR Target instance replied with error: BUSYKEY ...".
+    if (err instanceof ValkeyReplyError && (err.kind === 'busykey' || /\bBUSYKEY\b/.test(err.message))) return { outcome: 'busykey', message: err.message };
     throw err;
   }
 }

@@ -78,6 +78,8 @@ function baseConfig(port: number, dir: string, opts: TestServerOptions): string 
     'shutdown-timeout 0',
     // Diskless full sync otherwise waits 5 s for more replicas to join: first syncs take 5 s.
     'repl-diskless-sync-delay 0',
+    // DEBUG SLEEP / DEBUG RELOAD make slow or stuck servers on demand.
+    'enable-debug-command local',
   ];
   if (opts.cluster) {
     lines.push('cluster-enabled yes', `cluster-config-file ${join(dir, 'nodes.conf')}`, 'cluster-node-timeout 1000');
