@@ -182,6 +182,11 @@ function connectError(err: unknown, client: object, where: string, secrets: (str
  */
 export async function closeClient(client: Redis, timeoutMs = 1000): Promise<void> {
   if (client.status === 'end') return;
+  if (client.status !== 'ready' && client.status !== 'connect' && client.status !== 'connecting') {
+    // Between reconnect attempts no socket is open and no 'end' event would come.
+    client.disconnect();
+    return;
+  }
   const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
   let timer: NodeJS.Timeout | undefined;
   const giveUp = new Promise<void>((resolve) => {

@@ -4,7 +4,7 @@
 #
 # Cached: the binary is named after a hash of every build input (go.mod,
 # go.sum, *.go, this script, the Go version), so an unchanged tree skips the
-# build entirely. A cold build compiles most of Kubernetes: ~20 min on 2 cores.
+# build entirely. A cold build compiles most of Kubernetes: 5-8 min on 2 cores (plus the module download).
 #
 # Prints the path of the binary as the last line of stdout.
 set -euo pipefail
@@ -26,7 +26,7 @@ if [[ -x "$bin" ]]; then
   echo "build.sh: cached $bin" >&2
 else
   start=$(date +%s)
-  echo "build.sh: building $bin (a cold build takes ~20 min on 2 cores)" >&2
+  echo "build.sh: building $bin (a cold build takes 5-8 min on 2 cores)" >&2
   # Pods in this test cluster get loopback IPs (127.x.y.z: the node agent runs
   # them as local processes). Upstream validation refuses loopback addresses in
   # Endpoints/EndpointSlices, so the endpoint controllers could never publish
