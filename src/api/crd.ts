@@ -17,7 +17,7 @@ type Json = Record<string, unknown>;
 function structural(schema: TSchema): Json {
   const description = schema.description ? { description: schema.description as string } : {};
   if (schema.pattern === QUANTITY_PATTERN) {
-    return { ...description, 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string', pattern: QUANTITY_PATTERN }] };
+    return { ...description, 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }], pattern: QUANTITY_PATTERN };
   }
   if (schema.anyOf) {
     const members = schema.anyOf as TSchema[];

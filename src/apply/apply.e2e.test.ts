@@ -107,6 +107,7 @@ test('every example is accepted by the API server in a dry run', async () => {
 });
 
 test('apply, then diff shows nothing; a second apply changes nothing and keeps the generated password', async () => {
+  await ensureNamespace('demo');
   const file = join(EXAMPLES, 'standalone.yaml');
   const t0 = Date.now();
   const r1 = await apply(file);
@@ -160,6 +161,7 @@ test('changing maxmemoryPolicy: diff exits 1 with the ConfigMap line and the Sta
 });
 
 test('SENTINEL → STANDALONE prunes the sentinel StatefulSet, Services and PDBs, never the Secret or PVCs', async () => {
+  await ensureNamespace('demo');
   const disk = (d: any) => { d.metadata.name = 'switch'; d.spec.persistence = { diskSize: '2Gi' }; };
   const sentinel = spec('switch-sentinel', 'sentinel.yaml', disk);
   const standalone = spec('switch-standalone', 'standalone.yaml', disk);
@@ -177,13 +179,19 @@ test('SENTINEL → STANDALONE prunes the sentinel StatefulSet, Services and PDBs
 
   const dry = await apply(standalone, { dryRun: 'server' });
   for (const p of pruned) assert.ok(dry.out.includes(`${p} pruned (server dry run)`), dry.out.join('\n'));
-  assert.ok((await names('demo', 'statefulsets', '/apis/apps/v1')).includes('switch-sentinel'), 'dry run pruned nothing');
+  // Nothing was deleted, nor marked for deletion.
+  for (const [prefix, plural, name] of [['/apis/apps/v1', 'statefulsets', 'switch-sentinel'], ['/api/v1', 'services', 'switch-master'], ['/apis/policy/v1', 'poddisruptionbudgets', 'switch']] as const) {
+    const o = await core('GET', `${prefix}/namespaces/demo/${plural}/${name}`);
+    assert.equal(o.metadata.deletionTimestamp, undefined, `${plural}/${name} untouched by the dry run`);
+  }
 
   const r2 = await apply(standalone);
   assert.equal(r2.code, 0, r2.err.join('\n'));
-  console.log(r2);
   assert.deepEqual(r2.out.filter((l) => l.endsWith(' pruned')).sort(), pruned.map((p) => `${p} pruned`).sort());
   assert.ok(r2.out.includes('statefulset.apps/switch configured'));
+  // Foreground deletion: the pruned StatefulSet lingers until the garbage collector has removed its pods.
+  const until = Date.now() + 20_000;
+  while ((await names('demo', 'statefulsets', '/apis/apps/v1', 'app.kubernetes.io/instance=switch')).length > 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
   assert.deepEqual(await names('demo', 'statefulsets', '/apis/apps/v1', 'app.kubernetes.io/instance=switch'), ['switch']);
   assert.deepEqual(await names('demo', 'poddisruptionbudgets', '/apis/policy/v1', 'app.kubernetes.io/instance=switch'), []);
   assert.deepEqual(await names('demo', 'services', '/api/v1', 'app.kubernetes.io/instance=switch'), ['switch', 'switch-headless']);

@@ -22,7 +22,8 @@ export class KubeApiError extends KubeError {
     readonly server = '',
     readonly kubeUser = '',
   ) {
-    super(`${method} ${path}: ${status} ${reason}: ${apiMessage}`);
+    // 401 means the same whatever we asked; anything else gets its wording from explain().
+    super(status === 401 ? unauthorized(server, kubeUser, apiMessage) : `the API server refused ${method} ${path}: ${status} ${reason}: ${apiMessage}`);
     this.name = 'KubeApiError';
   }
 }
@@ -87,6 +88,10 @@ export interface Operation {
   namespace?: string;
 }
 
+function unauthorized(server: string, kubeUser: string, msg: string): string {
+  return `unauthorized: the API server${server ? ` at ${server}` : ''} rejected the credentials of kubeconfig user "${kubeUser || '?'}" (${msg || 'Unauthorized'})`;
+}
+
 const RBAC_DENIAL = /User "([^"]+)" cannot/;
 
 /** One line for a failed call, e.g. "permission denied: cannot patch statefulsets.apps in namespace demo (as user "jane")". */
@@ -96,7 +101,7 @@ export function describeApiError(e: KubeApiError, op: Operation): string {
   const msg = e.apiMessage;
   switch (e.status) {
     case 401:
-      return `unauthorized: the API server${e.server ? ` at ${e.server}` : ''} rejected the credentials of kubeconfig user "${e.kubeUser || '?'}" (${msg || 'Unauthorized'})`;
+      return unauthorized(e.server, e.kubeUser, msg);
     case 403: {
       const user = RBAC_DENIAL.exec(msg)?.[1];
       if (user) return `permission denied: cannot ${op.verb} ${op.resource}${where} (as user "${user}")`;

@@ -34,7 +34,7 @@ async function exists(s: Session, path: string): Promise<boolean | null> {
     return true;
   } catch (e) {
     if (e instanceof KubeApiError && e.status === 404) return false;
-    if (e instanceof KubeApiError && (e.status === 403 || e.status === 401)) return null; // may not read it: cannot tell
+    if (e instanceof KubeApiError && e.status === 403) return null; // may not read it: cannot tell
     throw e;
   }
 }

@@ -66,9 +66,10 @@ export async function serverSideApply(s: Session, info: ResourceInfo, obj: KubeO
 export async function deleteObject(s: Session, info: ResourceInfo, namespace: string | undefined, name: string,
   opts: { propagation?: 'Foreground' | 'Background'; dryRun?: boolean } = {}): Promise<boolean> {
   try {
+    // Everything goes in the DeleteOptions body: with a body, the API server ignores the query
+    // parameters, so a dryRun=All query would be silently dropped and the object really deleted.
     await s.http.request('DELETE', resourcePath(info, namespace, name), {
-      query: { ...(opts.dryRun ? { dryRun: 'All' } : {}) },
-      body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: opts.propagation ?? 'Background' },
+      body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: opts.propagation ?? 'Background', ...(opts.dryRun ? { dryRun: ['All'] } : {}) },
     });
     return true;
   } catch (e) {

@@ -6,7 +6,7 @@ import { clusterAddSlotsRange, clusterInfo, clusterMeet, clusterMyId, clusterNod
 import { withClient } from '../valkey/connection.js';
 import { fetchReplication } from '../valkey/info.js';
 import type { EngineContext } from './context.js';
-import { updateEngineRecord } from './engineRecord.js';
+import { readEngineRecord, updateEngineRecord } from './engineRecord.js';
 import { adminConnection as conn } from './adminConnection.js';
 import { serverConfigText } from './memberConfig.js';
 import { myselfId, rewriteNodesConf, type NodeAddress } from './nodesConf.js';
@@ -24,7 +24,7 @@ const isMaster = (n: ClusterNode) => n.flags.master;
 function refreshAddresses(ctx: EngineContext, stopped: string[]): Map<string, string> {
   const { platform } = ctx;
   const idOf = new Map<string, string>();
-  for (const m of dataMembers(ctx.inst)) {
+  for (const m of clusterMembers(ctx)) {
     const id = myselfId(platform.readDataFile(m.name, 'nodes.conf'));
     if (id) idOf.set(m.name, id);
   }
@@ -42,24 +42,34 @@ function refreshAddresses(ctx: EngineContext, stopped: string[]): Map<string, st
   return idOf;
 }
 
-async function views(ctx: EngineContext): Promise<MemberView[]> {
-  return Promise.all(dataMembers(ctx.inst).map((m) => withClient(ctx.platform.placement(m.name), conn(ctx), async (c) => ({
+async function views(ctx: EngineContext, members: readonly { name: string }[]): Promise<MemberView[]> {
+  return Promise.all(members.map((m) => withClient(ctx.platform.placement(m.name), conn(ctx), async (c) => ({
     member: m.name, id: await clusterMyId(c), nodes: await clusterNodes(c),
   }))));
 }
 
+/**
+ * The members that form the cluster. Until a bootstrap completes, every data member of the
+ * spec; afterwards only the recorded ones: members a changed spec adds are joined by the
+ * scaling code (clusterScale.ts), which decides their role, not by the initial layout.
+ */
+export function clusterMembers(ctx: EngineContext): { name: string }[] {
+  const recorded = readEngineRecord(ctx.platform).clusterMembers;
+  return recorded ? recorded.map((name) => ({ name })) : dataMembers(ctx.inst);
+}
+
 export async function ensureCluster(ctx: EngineContext): Promise<void> {
-  const { inst, platform } = ctx;
-  const members = dataMembers(inst);
+  const { platform } = ctx;
+  const members = clusterMembers(ctx);
   const stopped: string[] = [];
   for (const m of members) if (!(await platform.state(m.name)).running) stopped.push(m.name);
   refreshAddresses(ctx, stopped);
   for (const name of stopped) {
     ctx.log(`starting ${name}`);
-    await platform.start(name, { kind: 'server', configText: serverConfigText(inst, platform.placement(name), { password: ctx.password, replicaOf: null }) });
+    await platform.start(name, { kind: 'server', configText: serverConfigText(ctx.inst, platform.placement(name), { password: ctx.password, replicaOf: null }) });
   }
 
-  let vs = await views(ctx);
+  let vs = await views(ctx, members);
   const idOf = new Map(vs.map((v) => [v.member, v.id]));
   updateEngineRecord(platform, { nodeIds: Object.fromEntries(idOf) });
 
@@ -69,7 +79,7 @@ export async function ensureCluster(ctx: EngineContext): Promise<void> {
   // run while the nodes are still meeting. Anything else goes the careful way below.
   if (vs.every((v) => v.nodes.length === 1 && ownSlots(v) === 0)) {
     await assignUnownedSlots(ctx, vs, idOf);
-    vs = await views(ctx);
+    vs = await views(ctx, members);
   }
 
   // Join: the member that already holds the most slots is the anchor; a new cluster starts at ordinal 0.
@@ -86,7 +96,7 @@ export async function ensureCluster(ctx: EngineContext): Promise<void> {
     }
   });
   await waitFor('every member to know every other', async () => {
-    vs = await views(ctx);
+    vs = await views(ctx, members);
     for (const v of vs) {
       for (const [member, id] of idOf) {
         const n = v.nodes.find((x) => x.id === id);
@@ -103,7 +113,7 @@ export async function ensureCluster(ctx: EngineContext): Promise<void> {
   // Replicas are matched to masters by the slots they serve: wait until every member's view
   // shows every slot owned, or a replica could be attached to the wrong shard.
   await waitFor('slot ownership to propagate', async () => {
-    for (const v of await views(ctx)) {
+    for (const v of await views(ctx, members)) {
       const owned = v.nodes.reduce((n, x) => n + slotCount(x), 0);
       if (owned !== SLOT_COUNT) return `${v.member} sees ${owned} of ${SLOT_COUNT} slots owned`;
     }
@@ -111,6 +121,7 @@ export async function ensureCluster(ctx: EngineContext): Promise<void> {
   }, { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) });
   await attachReplicas(ctx, idOf);
   await waitForHealthyCluster(ctx);
+  updateEngineRecord(platform, { clusterMembers: members.map((m) => m.name) });
 }
 
 function ownSlots(v: MemberView): number {
@@ -151,6 +162,7 @@ async function attachReplicas(ctx: EngineContext, idOf: Map<string, string>): Pr
   const replicaCount = (id: string) => nodes.filter((n) => n.masterId === id).length;
   for (const [plannedMaster, replicas] of replicasOf) {
     for (const r of replicas) {
+      if (!idOf.has(r.name)) continue; // not (yet) part of the cluster: scaling decides its role
       // A node's own view is the truth about its role; others learn it by gossip, later.
       const self = await withClient(platform.placement(r.name), conn(ctx), async (c) => (await clusterNodes(c)).find((n) => n.flags.myself));
       if (!self || !isMaster(self) || slotCount(self) > 0) continue; // already a replica, or a master with slots (failed over)
@@ -171,8 +183,8 @@ async function attachReplicas(ctx: EngineContext, idOf: Map<string, string>): Pr
 
 /** cluster_state ok everywhere, every slot served, every replica linked and synced. */
 export async function waitForHealthyCluster(ctx: EngineContext): Promise<void> {
-  const { inst, platform } = ctx;
-  const members = dataMembers(inst);
+  const { platform } = ctx;
+  const members = clusterMembers(ctx);
   await waitFor('the cluster to be healthy', async () => {
     for (const m of members) {
       const r = await withClient(platform.placement(m.name), conn(ctx), async (c) => ({ info: await clusterInfo(c), repl: await fetchReplication(c) }));

@@ -5,6 +5,8 @@ import type { Platform } from '../platform/platform.js';
 export interface EngineRecord {
   /** Member that was master when last observed (SENTINEL mode). */
   lastMaster?: string;
+  /** Members that form the cluster once bootstrapped (scaling keeps it current). */
+  clusterMembers?: string[];
   /** Cluster node id of each member, as read from its nodes.conf. */
   nodeIds?: Record<string, string>;
 }

@@ -86,6 +86,8 @@ export class ValkeyReplyError extends ValkeyError {
     readonly code: string,
     /** Command name and, for container commands, the subcommand: "CLUSTER SETSLOT". Never arguments. */
     readonly command: string,
+    /** The server's error text alone (secrets blanked), without our command/endpoint prefix. */
+    readonly reply: string = message,
   ) {
     super(message, kind);
   }
@@ -134,5 +136,5 @@ export function toValkeyError(err: unknown, ctx: { command: string; endpoint: st
     return new ValkeyConnectionError(`${ctx.command}${where} ${what}: ${message}`, ctx.endpoint, kind);
   }
   const code = /^([A-Z]+)\b/.exec(message)?.[1] ?? 'ERR';
-  return new ValkeyReplyError(`${ctx.command}${where}: ${message}`, kind, code, ctx.command);
+  return new ValkeyReplyError(`${ctx.command}${where}: ${message}`, kind, code, ctx.command, message);
 }

@@ -248,7 +248,7 @@ export async function sentinelCkquorum(client: Redis, name: string, opts: SendOp
   try {
     return parseCkquorum(asString(await send(client, 'SENTINEL', ['CKQUORUM', name], opts), 'SENTINEL CKQUORUM'));
   } catch (err) {
-    if (err instanceof ValkeyReplyError && err.code === 'NOQUORUM') return parseCkquorum(err.message.replace(/^[^:]*: /, ''));
+    if (err instanceof ValkeyReplyError && err.code === 'NOQUORUM') return parseCkquorum(err.reply);
     throw err;
   }
 }

@@ -41,7 +41,15 @@ else
   [[ $(grep -c 'if false && ip.IsLoopback()' "$target") == 1 ]] || {
     echo "build.sh: loopback patch did not apply to $target" >&2; exit 1; }
 
-  (cd "$work" && GOFLAGS=-mod=vendor go build -trimpath -ldflags="-s -w" -o "$OLDPWD/$bin.tmp" .)
+  # Stamp the version like upstream's hack/lib/version.sh: clients read /version.
+  kver=$(go list -m -f '{{.Version}}' k8s.io/kubernetes)   # e.g. v1.37.2
+  kmajor=${kver#v}; kmajor=${kmajor%%.*}
+  kminor=${kver#v*.}; kminor=${kminor%%.*}
+  ldflags="-s -w"
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags+=" -X $pkg.gitVersion=$kver -X $pkg.gitMajor=$kmajor -X $pkg.gitMinor=$kminor -X $pkg.gitTreeState=clean"
+  done
+  (cd "$work" && GOFLAGS=-mod=vendor go build -trimpath -ldflags="$ldflags" -o "$OLDPWD/$bin.tmp" .)
   rm -rf "$work"
   mv "$bin.tmp" "$bin"
   # Old binaries are ~150 MB each: keep only the current one.

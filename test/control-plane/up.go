@@ -63,6 +63,10 @@ func runUp(args []string) int {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	// Our stdout/stderr are pipes to the parent: once it is gone, a log line
+	// must fail with EPIPE rather than kill us (Go's default for fds 1 and 2)
+	// before the children are stopped and the state dir removed.
+	signal.Ignore(syscall.SIGPIPE)
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	go func() { <-sigs; cancel() }()
