@@ -53,6 +53,12 @@ function program(setExit: (code: number) => void): Command {
       return (await import('./upCommand.js')).upCommand({ ...o, basePort });
     }));
 
+  p.command('plan')
+    .description('what rk up would change on a running local instance, without changing it')
+    .requiredOption('-f, --file <file>', 'spec file, or - for stdin')
+    .option('--dir <dir>', 'state directory (default ./.rk, or $RK_DIR)')
+    .action(run(async (o: { file: string; dir?: string }) => (await import('./planCommand.js')).planCommand(o)));
+
   p.command('status')
     .description('roles, addresses, replication and slots of a local instance, as the servers report them')
     .requiredOption('-f, --file <file>', 'spec file, or - for stdin')

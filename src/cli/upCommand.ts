@@ -1,6 +1,8 @@
 import { relative } from 'node:path';
 import { flavorBinaries } from '../api/flavor.js';
+import { describePlan, hasChanges, planChanges } from '../engine/changePlan.js';
 import { ensureInstance } from '../engine/ensure.js';
+import { applyChangePlan } from '../engine/rollout.js';
 import { observeInstance, type InstanceStatus } from '../engine/status.js';
 import { loadSingleInstance } from './input.js';
 import { engineContext, ensurePassword, openForUp, passwordFile } from './localRuntime.js';
@@ -14,6 +16,13 @@ export async function upCommand(o: { file: string; dir?: string; basePort?: numb
   process.stderr.write(`rk up ${inst.name} (${inst.mode}) in ${relative(process.cwd(), platform.dir) || '.'}\n`);
   const ctx = engineContext(inst, platform, password, log, (o.timeout ?? 60) * 1000);
   await ensureInstance(ctx);
+  // A changed spec: what healing does not cover (settings, images, removed members) goes
+  // through the planned, failover-aware path.
+  const plan = await planChanges(ctx);
+  if (hasChanges(plan)) {
+    for (const line of describePlan(plan)) log(line);
+    await applyChangePlan(ctx, plan);
+  }
   const status = await observeInstance(ctx);
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   if (!status.ready) {

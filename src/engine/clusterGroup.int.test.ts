@@ -10,7 +10,7 @@ import { send } from '../valkey/command.js';
 import { withClient } from '../valkey/connection.js';
 import { keySlot } from '../valkey/slot.js';
 import { evenSlotRanges } from '../valkey/slotRanges.js';
-import { serverConfigText } from './memberConfig.js';
+import { startServer } from './launch.js';
 import { observeInstance } from './status.js';
 import { stopInstance } from './stop.js';
 import { dataMembers } from './topology.js';
@@ -109,7 +109,7 @@ describe('cluster bootstrap interrupted half-way', { timeout: 60_000 }, () => {
   it('converges from 4 started members, a partial MEET and one master with slots', async () => {
     const members = dataMembers(t.inst).map((m) => m.name);
     for (const m of members.slice(0, 4)) {
-      await t.platform.start(m, { kind: 'server', configText: serverConfigText(t.inst, t.platform.placement(m), { password: t.ctx.password, replicaOf: null }) });
+      await startServer(t.ctx, m, null);
     }
     const p1 = t.platform.placement('shards-1');
     await withClient(t.platform.placement('shards-0'), { password: t.ctx.password! }, async (c) => {

@@ -8,7 +8,7 @@ import { fetchReplication } from '../valkey/info.js';
 import type { EngineContext } from './context.js';
 import { readEngineRecord, updateEngineRecord } from './engineRecord.js';
 import { adminConnection as conn } from './adminConnection.js';
-import { serverConfigText } from './memberConfig.js';
+import { startServer } from './launch.js';
 import { myselfId, rewriteNodesConf, type NodeAddress } from './nodesConf.js';
 import { SLOT_COUNT } from '../valkey/slot.js';
 import { evenSlotRanges, rangesToSlots, slotsToRanges } from '../valkey/slotRanges.js';
@@ -66,7 +66,7 @@ export async function ensureCluster(ctx: EngineContext): Promise<void> {
   refreshAddresses(ctx, stopped);
   for (const name of stopped) {
     ctx.log(`starting ${name}`);
-    await platform.start(name, { kind: 'server', configText: serverConfigText(ctx.inst, platform.placement(name), { password: ctx.password, replicaOf: null }) });
+    await startServer(ctx, name, null);
   }
 
   let vs = await views(ctx, members);

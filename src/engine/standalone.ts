@@ -3,7 +3,7 @@ import { withClient } from '../valkey/connection.js';
 import { send } from '../valkey/command.js';
 import { adminConnection } from './adminConnection.js';
 import type { EngineContext } from './context.js';
-import { serverConfigText } from './memberConfig.js';
+import { startServer } from './launch.js';
 import { dataMembers } from './topology.js';
 import { waitFor } from './wait.js';
 
@@ -12,7 +12,7 @@ export async function ensureStandalone(ctx: EngineContext): Promise<void> {
   const at = ctx.platform.placement(m.name);
   if (!(await ctx.platform.state(m.name)).running) {
     ctx.log(`starting ${m.name}`);
-    await ctx.platform.start(m.name, { kind: 'server', configText: serverConfigText(ctx.inst, at, { password: ctx.password, replicaOf: null }) });
+    await startServer(ctx, m.name, null);
   }
   // LOADING is answered while a large dataset is read back from disk: not ready yet.
   await waitFor(`${m.name} to answer`, async () => {

@@ -1,7 +1,7 @@
 // Members of an instance and the roles they start with. Member names are the pod names on
 // Kubernetes (<name>-0, <name>-sentinel-0), so both platforms speak of the same members.
 import type { Instance } from '../api/instance.js';
-import type { MemberKind } from '../platform/platform.js';
+import type { MemberKind, Platform } from '../platform/platform.js';
 
 export interface Member {
   name: string;
@@ -39,3 +39,17 @@ export function clusterLayout(inst: Instance): { masters: Member[]; replicasOf: 
   });
   return { masters, replicasOf };
 }
+
+/**
+ * Data members of the spec plus those the platform still holds although a changed spec no
+ * longer names them (until they are retired): a master among them is still the master.
+ */
+export function knownDataMembers(ctx: { inst: Instance; platform: Platform }): string[] {
+  const prefix = `${ctx.inst.name}-`;
+  const own = (m: string) => m.startsWith(prefix) && /^\d+$/.test(m.slice(prefix.length));
+  const names = new Set(dataMembers(ctx.inst).map((m) => m.name));
+  for (const m of ctx.platform.members()) if (own(m)) names.add(m);
+  return [...names].sort((a, b) => ordinalOf(a) - ordinalOf(b));
+}
+
+export const ordinalOf = (member: string): number => Number(member.slice(member.lastIndexOf('-') + 1));

@@ -20,12 +20,16 @@ export interface MemberState {
 
 export interface LaunchSpec {
   kind: MemberKind;
+  /** What to run: a rolling upgrade starts members on a new image one at a time. */
+  image: { repository: string; tag: string };
   /** Full configuration file content, secrets included; the platform keeps it private (0600). */
   configText: string;
 }
 
 export interface Platform {
   readonly kind: 'local' | 'kubernetes';
+  /** Every member the platform holds, including ones a changed spec no longer names. */
+  members(): string[];
   placement(member: string): MemberPlacement;
   state(member: string): Promise<MemberState>;
   /** Starts the member (or does nothing if it already runs with this config). */

@@ -107,7 +107,7 @@ export class LocalPlatform implements Platform {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const configPath = join(dir, CONFIG_FILE[launch.kind]);
     writeFileAtomic(configPath, launch.configText, 0o600);
-    const bins = resolveLocalBinaries(this.inst.image.repository, [launch.kind]);
+    const bins = resolveLocalBinaries(launch.image.repository, [launch.kind]);
     const logFile = join(dir, `${launch.kind}.log`);
     const proc = startServerProcess({ binary: bins[launch.kind], configPath, cwd: dir, logFile, pidFile: this.pidFile(member) });
     proc.detach();

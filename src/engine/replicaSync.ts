@@ -1,0 +1,24 @@
+// "Ready and fully synced": a restarted replica is only trusted (as the next failover target,
+// or before the next member goes down) once its link is up, no full sync runs, and it has
+// processed everything its master had written when we looked.
+import { withClient } from '../valkey/connection.js';
+import { fetchReplication, isSyncedReplica } from '../valkey/info.js';
+import { adminConnection as conn } from './adminConnection.js';
+import { endpointKey, type EngineContext } from './context.js';
+import { waitFor } from './wait.js';
+
+export async function waitForReplicaSynced(ctx: EngineContext, member: string, master: string): Promise<void> {
+  const { platform } = ctx;
+  const masterAt = platform.placement(master);
+  await waitFor(`${member} to sync from ${master}`, async () => {
+    // The master's offset is read first: a replica at or past it has everything written before.
+    const m = await withClient(masterAt, conn(ctx), fetchReplication);
+    if (m.role !== 'master') return `${master} is ${m.role}, not master`;
+    const r = await withClient(platform.placement(member), conn(ctx), fetchReplication);
+    if (r.role !== 'replica') return `${member} is ${r.role}`;
+    if (!r.masterHost || !r.masterPort || endpointKey({ host: r.masterHost, port: r.masterPort }) !== endpointKey(masterAt)) {
+      return `${member} follows ${r.masterHost}:${r.masterPort}`;
+    }
+    return isSyncedReplica(r, m.masterReplOffset) ? true : `${member} link ${r.masterLinkStatus}${r.masterSyncInProgress ? ', syncing' : ''}, ${m.masterReplOffset - (r.slaveReplOffset ?? 0)} bytes behind`;
+  }, { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) });
+}

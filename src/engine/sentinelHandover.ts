@@ -1,0 +1,86 @@
+// Handing the master role to a replica before the master goes down for a restart, in
+// SENTINEL mode. Writes are paused on the master first so every replica reaches the master's
+// final offset: whichever replica the sentinels promote then has every write, acknowledged
+// or not. The sentinels do the promotion (SENTINEL FAILOVER) so their view never disagrees
+// with the servers'; a master promoted behind their back would be demoted again.
+import { clientPauseWrite, clientUnpause, configSet, replicaOf } from '../valkey/admin.js';
+import { withClient } from '../valkey/connection.js';
+import { fetchReplication } from '../valkey/info.js';
+import { getMasterAddrByName, sentinelFailover } from '../valkey/sentinel.js';
+import { adminConnection as conn } from './adminConnection.js';
+import { memberAt, type EngineContext } from './context.js';
+import { masterFromSentinels } from './sentinelGroup.js';
+import { knownDataMembers, sentinelMembers } from './topology.js';
+import { waitFor } from './wait.js';
+
+// Long enough for a sentinel failover to finish; CLIENT UNPAUSE ends it as soon as we are done.
+// If rk dies in between, the pause still ends by itself.
+const PAUSE_MS = 10_000;
+
+/**
+ * Moves the master role away from `master` to one of `candidates` (running, synced replicas).
+ * Replicas not among the candidates get replica-priority 0 for the duration, so the sentinels
+ * cannot pick them. Returns the new master.
+ */
+export async function sentinelHandover(ctx: EngineContext, master: string, candidates: readonly string[]): Promise<string> {
+  const { platform, inst } = ctx;
+  const name = inst.sentinel!.masterName;
+  const masterAt = platform.placement(master);
+  if (!candidates.length) throw new Error(`cannot hand over from ${master}: no synced replica to promote`);
+  const excluded = knownDataMembers(ctx).filter((m) => m !== master && !candidates.includes(m));
+  const sentinel = await firstAnsweringSentinel(ctx);
+  ctx.log(`handing over from ${master} (candidates: ${candidates.join(', ')})`);
+
+  await setPriority(ctx, excluded, 0);
+  let newMaster: string | null = null;
+  try {
+    await withClient(masterAt, conn(ctx), (c) => clientPauseWrite(c, PAUSE_MS));
+    try {
+      await waitFor(`replicas to reach ${master}'s last offset`, async () => {
+        const m = await withClient(masterAt, conn(ctx), fetchReplication);
+        for (const r of candidates) {
+          const info = await withClient(platform.placement(r), conn(ctx), fetchReplication);
+          if ((info.slaveReplOffset ?? -1) < m.masterReplOffset) return `${r} at ${info.slaveReplOffset} of ${m.masterReplOffset}`;
+        }
+        return true;
+      }, { timeoutMs: 5000, intervalMs: 5 });
+      await withClient(platform.placement(sentinel), conn(ctx), (c) => sentinelFailover(c, name));
+      // The sentinel that ran the failover reports the promoted replica as soon as it saw it
+      // promoted: that is when clients asking it can move on.
+      await waitFor('the sentinels to promote a replica', async () => {
+        const addr = await withClient(platform.placement(sentinel), conn(ctx), (c) => getMasterAddrByName(c, name));
+        const m = addr ? memberAt(ctx, knownDataMembers(ctx), addr) : null;
+        if (!m || m === master) return 'old master still reported';
+        newMaster = m;
+        return true;
+      }, { timeoutMs: 30_000, intervalMs: 10 });
+      // Writes held by the pause must fail on a replica, not land on a master nobody follows.
+      await withClient(masterAt, conn(ctx), (c) => replicaOf(c, platform.placement(newMaster!)));
+    } finally {
+      await withClient(masterAt, conn(ctx), (c) => clientUnpause(c)).catch(() => undefined);
+    }
+  } finally {
+    await setPriority(ctx, excluded, 100).catch(() => undefined);
+  }
+  await waitFor('every sentinel to report the new master', async () => {
+    const seen = await masterFromSentinels(ctx);
+    return seen === newMaster ? true : `sentinels report ${seen}`;
+  }, { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) });
+  ctx.log(`${newMaster} is master`);
+  return newMaster!;
+}
+
+async function firstAnsweringSentinel(ctx: EngineContext): Promise<string> {
+  for (const s of sentinelMembers(ctx.inst)) {
+    const ok = await withClient(ctx.platform.placement(s.name), conn(ctx), async () => true).catch(() => false);
+    if (ok) return s.name;
+  }
+  throw new Error('no sentinel answers: a handover needs the sentinels');
+}
+
+async function setPriority(ctx: EngineContext, members: readonly string[], priority: number): Promise<void> {
+  for (const m of members) {
+    if (!(await ctx.platform.state(m)).running) continue;
+    await withClient(ctx.platform.placement(m), conn(ctx), (c) => configSet(c, { 'replica-priority': priority }));
+  }
+}
