@@ -76,6 +76,8 @@ async function rollSentinelGroup(ctx: EngineContext, restarts: Set<string>): Pro
     ctx.log(`restarting ${old} as a replica of ${master}`);
     await restartServer(ctx, old, platform.placement(master));
     await waitForReplicaSynced(ctx, old, master);
+    // The sentinels finish the failover (replica reconfiguration) on their own schedule.
+    await waitForSentinelAgreement(ctx, master);
   }
   for (const s of [...restarts].filter((m) => !knownDataMembers(ctx).includes(m))) {
     master = await currentMaster(ctx);

@@ -44,6 +44,7 @@ export async function sentinelHandover(ctx: EngineContext, master: string, candi
         }
         return true;
       }, { timeoutMs: 5000, intervalMs: 5 });
+      ctx.log(`writes paused on ${master}, replicas caught up: SENTINEL FAILOVER via ${sentinel}`);
       await withClient(platform.placement(sentinel), conn(ctx), (c) => sentinelFailover(c, name));
       // The sentinel that ran the failover reports the promoted replica as soon as it saw it
       // promoted: that is when clients asking it can move on.
