@@ -56,19 +56,22 @@ export async function localInstance(inst: Instance, opts: { password?: string | 
   const members = allMembers(inst).map((m) => m.name);
   const logs: string[] = [];
   const password = opts.password === undefined ? (inst.auth.enabled ? `pw-${Math.random().toString(36).slice(2)}` : null) : opts.password;
-  const open = async (basePort?: number) => LocalPlatform.open({ root, inst, members, ...(basePort !== undefined ? { basePort } : {}) });
-  const platform = await open(await freeBase(members.length, inst.cluster !== null));
+  // A test may change t.inst (a changed spec): reopening then assigns ports to new members.
+  const open = async (basePort?: number, current: Instance = inst) =>
+    LocalPlatform.open({ root, inst: current, members: allMembers(current).map((m) => m.name), ...(basePort !== undefined ? { basePort } : {}) });
+  // Room for members a test adds later.
+  const platform = await open(await freeBase(members.length + 8, inst.cluster !== null));
   const t: LocalTestInstance = {
     inst, root, platform, logs,
     ctx: { inst, platform, password, log: (l) => logs.push(l), timeoutMs: opts.timeoutMs ?? 30_000 },
     async reopen(basePort) {
-      t.platform = await open(basePort);
+      t.platform = await open(basePort, t.inst);
       t.ctx = { ...t.ctx, platform: t.platform };
     },
     ensure: () => ensureInstance(t.ctx),
     async dispose() {
       try { await stopInstance(t.ctx); } catch { /* fall through to the hard stop */ }
-      for (const m of members) {
+      for (const m of new Set([...members, ...t.platform.members()])) {
         const pid = readPidFile(join(t.platform.memberDir(m), 'pid'));
         if (pid && isAlive(pid)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
       }
