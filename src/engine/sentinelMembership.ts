@@ -16,7 +16,7 @@ import { dataMembers, knownDataMembers, sentinelMembers } from './topology.js';
 export async function retireSentinelMembers(ctx: EngineContext, retiring: readonly string[]): Promise<void> {
   const { platform } = ctx;
   const data = new Set(knownDataMembers(ctx));
-  const master = await masterFromSentinels(ctx);
+  let master = await masterFromSentinels(ctx);
   if (master && retiring.includes(master)) {
     const kept = dataMembers(ctx.inst).map((m) => m.name);
     const candidates: string[] = [];
@@ -26,7 +26,7 @@ export async function retireSentinelMembers(ctx: EngineContext, retiring: readon
         candidates.push(d);
       } catch { /* not synced: not a candidate */ }
     }
-    await sentinelHandover(ctx, master, candidates);
+    master = await sentinelHandover(ctx, master, candidates);
   }
   for (const m of retiring) {
     ctx.log(`retiring ${m}${data.has(m) ? '' : ' (sentinel)'}`);
@@ -34,7 +34,9 @@ export async function retireSentinelMembers(ctx: EngineContext, retiring: readon
     await platform.purge(m);
     recordApplied(platform, m, null);
   }
-  const current = (await masterFromSentinels(ctx)) ?? master!;
+  // The handover's result, not a fresh vote: right after it a sentinel may still be catching up.
+  const current = master ?? (await masterFromSentinels(ctx));
+  if (!current) throw new Error('the sentinels do not agree on a master; run rk up again once they do');
   for (const s of sentinelMembers(ctx.inst)) {
     ctx.log(`SENTINEL RESET on ${s.name}`);
     await withClient(platform.placement(s.name), conn(ctx), (c) => sentinelReset(c, ctx.inst.sentinel!.masterName));
