@@ -9,7 +9,6 @@ import { fetchReplication } from '../valkey/info.js';
 import { getMasterAddrByName, sentinelFailover } from '../valkey/sentinel.js';
 import { adminConnection as conn } from './adminConnection.js';
 import { memberAt, type EngineContext } from './context.js';
-import { masterFromSentinels } from './sentinelGroup.js';
 import { knownDataMembers, sentinelMembers } from './topology.js';
 import { waitFor } from './wait.js';
 
@@ -63,9 +62,15 @@ export async function sentinelHandover(ctx: EngineContext, master: string, candi
   } finally {
     await setPriority(ctx, excluded, 100).catch(() => undefined);
   }
+  // Every sentinel, not a majority: a sentinel still pointing at the old master would keep
+  // monitoring it through a later SENTINEL RESET.
   await waitFor('every sentinel to report the new master', async () => {
-    const seen = await masterFromSentinels(ctx);
-    return seen === newMaster ? true : `sentinels report ${seen}`;
+    for (const s of sentinelMembers(inst)) {
+      const addr = await withClient(platform.placement(s.name), conn(ctx), (c) => getMasterAddrByName(c, name));
+      const m = addr ? memberAt(ctx, knownDataMembers(ctx), addr) : null;
+      if (m !== newMaster) return `${s.name} reports ${m ?? 'no master'}`;
+    }
+    return true;
   }, { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) });
   ctx.log(`${newMaster} is master`);
   return newMaster!;

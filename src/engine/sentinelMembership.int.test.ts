@@ -59,6 +59,9 @@ describe('sentinel group membership', { timeout: 240_000 }, () => {
         assert.equal(v.numOtherSentinels, 2, 'removed sentinels forgotten');
         assert.equal(v.quorum, 2);
       }
+    } catch (e) {
+      console.log(t.logs.slice(-40).join('\n'), '\nplacements:', JSON.stringify(Object.fromEntries(t.platform.members().map((m) => [m, t.platform.placement(m).port]))));
+      throw e;
     } finally {
       await writer.stop();
     }

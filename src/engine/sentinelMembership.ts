@@ -4,7 +4,7 @@
 // remember every replica and peer they ever saw until SENTINEL RESET — one sentinel at a time,
 // each back in agreement before the next, so a quorum is always there for a failover.
 import { withClient } from '../valkey/connection.js';
-import { sentinelReset } from '../valkey/sentinel.js';
+import { sentinelMaster, sentinelReset } from '../valkey/sentinel.js';
 import { adminConnection as conn } from './adminConnection.js';
 import type { EngineContext } from './context.js';
 import { recordApplied } from './engineRecord.js';
@@ -27,6 +27,9 @@ export async function retireSentinelMembers(ctx: EngineContext, retiring: readon
       } catch { /* not synced: not a candidate */ }
     }
     master = await sentinelHandover(ctx, master, candidates);
+    // Until the failover has ended a sentinel's own record still names the old master, and a
+    // SENTINEL RESET then would cancel the failover and leave it monitoring a removed member.
+    await waitForSentinelAgreement(ctx, master);
   }
   for (const m of retiring) {
     ctx.log(`retiring ${m}${data.has(m) ? '' : ' (sentinel)'}`);
@@ -37,9 +40,19 @@ export async function retireSentinelMembers(ctx: EngineContext, retiring: readon
   // The handover's result, not a fresh vote: right after it a sentinel may still be catching up.
   const current = master ?? (await masterFromSentinels(ctx));
   if (!current) throw new Error('the sentinels do not agree on a master; run rk up again once they do');
+  const name = ctx.inst.sentinel!.masterName;
+  const replicas = dataMembers(ctx.inst).length - 1;
+  const peers = sentinelMembers(ctx.inst).length - 1;
   for (const s of sentinelMembers(ctx.inst)) {
-    ctx.log(`SENTINEL RESET on ${s.name}`);
-    await withClient(platform.placement(s.name), conn(ctx), (c) => sentinelReset(c, ctx.inst.sentinel!.masterName));
-    await waitForSentinelAgreement(ctx, current);
+    // A reset sentinel relearns replicas from the master's INFO and peers from hello messages;
+    // one that caught a removed member on its way out is reset again.
+    for (let attempt = 1; ; attempt++) {
+      ctx.log(`SENTINEL RESET on ${s.name}`);
+      await withClient(platform.placement(s.name), conn(ctx), (c) => sentinelReset(c, name));
+      await waitForSentinelAgreement(ctx, current);
+      const view = await withClient(platform.placement(s.name), conn(ctx), (c) => sentinelMaster(c, name));
+      if (view.numReplicas === replicas && view.numOtherSentinels === peers) break;
+      if (attempt === 3) throw new Error(`${s.name} still knows ${view.numReplicas} replicas and ${view.numOtherSentinels} sentinels after ${attempt} resets (expected ${replicas} and ${peers})`);
+    }
   }
 }
