@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Everything a fresh Debian 12 machine needs to run rk and its tests: valkey 8 (bookworm-backports),
-# redis 7 (bookworm), etcd for the e2e control plane, and the npm dependencies. Idempotent.
+# redis 7 (bookworm), the npm dependencies, and for the e2e tests: gcc (the node agent's network
+# shim), openssl (test certificates), util-linux tools, and the test control plane built from the
+# Kubernetes Go modules (test/control-plane/build.sh; Go from /usr/local/go/bin). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +28,25 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-sentinel redis-tools >/dev/null
 fi
 # Distribution-started servers would hold 6379/26379; nothing of ours uses them.
+
+# The e2e node agent compiles a small LD_PRELOAD shim, makes certificates with openssl and runs
+# pods in their own mount namespaces (setpriv, unshare, nsenter, mount from util-linux).
+e2e_need=()
+command -v gcc >/dev/null 2>&1 || e2e_need+=(gcc libc6-dev)
+command -v openssl >/dev/null 2>&1 || e2e_need+=(openssl)
+for bin in setpriv unshare nsenter mount; do command -v "$bin" >/dev/null 2>&1 || { e2e_need+=(util-linux mount); break; }; done
+if [ ${#e2e_need[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup: installing ${e2e_need[*]} for the e2e tests" >&2
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${e2e_need[@]}" >/dev/null
+fi
+# The control plane (etcd + kube-apiserver + kube-controller-manager + kubectl in one binary) is
+# cached under test/control-plane/bin/ by a hash of its sources: a no-op when up to date, 5-8 min
+# on 2 cores when cold (plus the Go module download). Built here rather than inside the first e2e
+# test, so no test timeout has to cover it.
+bash test/control-plane/build.sh >/dev/null
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 else

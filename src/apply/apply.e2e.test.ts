@@ -1,5 +1,5 @@
 // rk apply / diff / delete against a real kube-apiserver and controller-manager (no node: pods
-// stay Pending, so these tests use --no-wait; rollout.e2e.test.ts runs pods with the node agent).
+// stay Pending, so these tests use --no-wait; test/e2e/examples.e2e.test.ts runs pods with the node agent).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -289,4 +289,16 @@ test('connection, authentication and authorization failures are one clear line',
 
   // resourcePath is what the API server serves for every kind we render.
   assert.equal(resourcePath(await s.discovery.resolve('policy/v1', 'PodDisruptionBudget'), 'demo', 'x'), '/apis/policy/v1/namespaces/demo/poddisruptionbudgets/x');
+});
+
+test('a change the API server refuses (an immutable StatefulSet field) is one line, and nothing is written', async () => {
+  const file = spec('cache-bigger-disk', 'standalone.yaml', (d) => { d.spec.persistence = { diskSize: '50Gi' }; });
+  const cmPath = '/api/v1/namespaces/demo/configmaps/cache-config';
+  const before = (await core('GET', cmPath)).metadata.resourceVersion;
+  const r = await apply(file);
+  assert.equal(r.code, 1);
+  assert.equal(r.err.length, 1, r.err.join('\n'));
+  assert.match(r.err[0]!, /^error: statefulset\.apps\/cache: rejected by the API server: StatefulSet\.apps "cache" is invalid: spec\.volumeClaimTemplates: .*field is immutable; a StatefulSet cannot change its volume claim template .*: rk delete, then rk apply recreates it/);
+  assert.deepEqual(r.out, [], 'every object is checked before the first write');
+  assert.equal((await core('GET', cmPath)).metadata.resourceVersion, before);
 });

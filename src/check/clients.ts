@@ -4,6 +4,7 @@
 // into a replica. Nothing is queued or replayed, so every write has exactly one outcome.
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'iovalkey';
 import { toTlsConnectionOptions } from '../valkey/connection.js';
+import { watchSentinelMaster, type SentinelMasterWatch } from './sentinelMasterWatch.js';
 import type { CheckAuth, CheckTarget } from './target.js';
 
 export type CheckClient = Redis | Cluster;
@@ -34,6 +35,10 @@ function baseOptions(auth: CheckAuth, o: CheckClientOptions): RedisOptions {
   return options;
 }
 
+/** How often a sentinel-mode client checks that it is on the master the sentinels agree on. */
+const MASTER_WATCH_INTERVAL_MS = 250;
+const watches = new WeakMap<CheckClient, SentinelMasterWatch>();
+
 export function createCheckClient(target: CheckTarget, auth: CheckAuth, o: CheckClientOptions): CheckClient {
   const base = baseOptions(auth, o);
   let client: CheckClient;
@@ -50,8 +55,13 @@ export function createCheckClient(target: CheckTarget, auth: CheckAuth, o: Check
       enableReadyCheck: true,
       sentinelRetryStrategy: () => o.reconnectDelayMs,
       sentinelCommandTimeout: o.commandTimeoutMs,
-      // Subscribes to +switch-master so a planned failover is noticed without waiting for an error.
-      failoverDetector: true,
+      // No failoverDetector (+switch-master subscription): when its message arrives while the
+      // client is asking a sentinel for the master (reconnecting after a crash), it disconnects
+      // the connector mid-resolve, connect() rejects with "Connection is closed." and the client
+      // ends for good, retryStrategy never consulted. A crashed master drops the connection by
+      // itself, READONLY reconnects (reconnectOnError), and watchSentinelMaster moves a ready
+      // client off a master that a planned failover left running.
+      failoverDetector: false,
       lazyConnect: true,
     };
     if (auth.sentinelPassword !== undefined) options.sentinelPassword = auth.sentinelPassword;
@@ -60,7 +70,15 @@ export function createCheckClient(target: CheckTarget, auth: CheckAuth, o: Check
       const tls = toTlsConnectionOptions(auth.tls);
       if (tls) options.sentinelTLS = tls;
     }
-    client = new Redis(options);
+    const redis = new Redis(options);
+    const sentinelOptions: RedisOptions = { connectTimeout: o.connectTimeoutMs, commandTimeout: Math.min(500, o.commandTimeoutMs), retryStrategy: () => o.reconnectDelayMs * 4 };
+    if (auth.sentinelPassword !== undefined) sentinelOptions.password = auth.sentinelPassword;
+    if (auth.tls) {
+      const tls = toTlsConnectionOptions(auth.tls);
+      if (tls) sentinelOptions.tls = tls;
+    }
+    watches.set(redis, watchSentinelMaster(redis, { sentinels: target.sentinels, masterName: target.masterName, sentinelOptions, intervalMs: MASTER_WATCH_INTERVAL_MS }));
+    client = redis;
   } else {
     const { retryStrategy: _r, ...nodeOptions } = base;
     const options: ClusterOptions = {
@@ -72,7 +90,8 @@ export function createCheckClient(target: CheckTarget, auth: CheckAuth, o: Check
       retryDelayOnClusterDown: 50,
       retryDelayOnTryAgain: 20,
       retryDelayOnMoved: 0,
-      maxRedirections: 16,
+      // Few hops: a write to a shard that is down must fail soon, not hold a worker for seconds.
+      maxRedirections: 3,
       slotsRefreshTimeout: Math.min(1000, o.commandTimeoutMs),
       slotsRefreshInterval: 1000,
       lazyConnect: true,
@@ -87,6 +106,7 @@ export function createCheckClient(target: CheckTarget, auth: CheckAuth, o: Check
 
 /** Best-effort close that never throws or waits long. */
 export function closeCheckClient(client: CheckClient): void {
+  watches.get(client)?.stop();
   try {
     client.disconnect();
   } catch {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OutageTracker } from './outage.js';
+import { KeyspaceOutages, OutageTracker } from './outage.js';
 import { summarizeReport, type CheckReport } from './report.js';
 
 test('outage = time between successes with failures in between', () => {
@@ -22,6 +22,18 @@ test('failures before the first success open the window at the first failure', (
   t.failure(200);
   t.success(350);
   assert.equal(t.longestMs(), 250);
+});
+
+test('cluster: one part of the keyspace down while the rest answers is an outage', () => {
+  const t = new KeyspaceOutages(0);
+  for (let at = 0; at <= 1000; at += 10) {
+    t.success(at, 20000 % 16384); // slot 3616: another master
+    if (at < 300 || at > 800) t.success(at, 100);
+    else t.failure(at, 100);
+  }
+  t.finish(1000);
+  assert.equal(t.longestMs(), 520);
+  assert.deepEqual(t.top(1).map((w) => [w.startMs, w.endMs, w.slots]), [[290, 810, [0, 255]]]);
 });
 
 test('summary line', () => {

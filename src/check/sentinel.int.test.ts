@@ -1,11 +1,11 @@
-// The checker across a real sentinel failover: 1 master + 1 replica + 3 valkey-sentinels,
-// master killed with SIGKILL under the writer.
+// The checker across real sentinel failovers: 1 master + 1 replica + 3 valkey-sentinels, the
+// master killed with SIGKILL under the writer, or handed over with SENTINEL FAILOVER.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestSentinel, startTestServer, stopTestServers, type TestServer } from '../../test/support/servers.js';
 import { withClient, type Endpoint } from '../valkey/connection.js';
-import { getMasterAddrByName, sentinelMaster, sentinelMonitor, sentinelSet } from '../valkey/sentinel.js';
+import { getMasterAddrByName, sentinelFailover, sentinelMaster, sentinelMonitor, sentinelSet } from '../valkey/sentinel.js';
 import { fetchReplication } from '../valkey/info.js';
 import { startWriter } from './writer.js';
 import { summarizeReport } from './report.js';
@@ -24,7 +24,9 @@ async function masterAddr(sentinel: TestServer, name: string): Promise<Endpoint 
   return withClient(sentinel.endpoint, {}, (c) => getMasterAddrByName(c, name));
 }
 
-test('sentinel failover under the writer: reconnects to the promoted replica, no replicated write lost', async () => {
+interface SentinelGroup { master: TestServer; replica: TestServer; sentinels: TestServer[]; name: string }
+
+async function startSentinelGroup(): Promise<SentinelGroup> {
   const master = await startTestServer();
   const replica = await startTestServer({ config: `replicaof 127.0.0.1 ${master.port}\n` });
   await until('replica in sync', 5000, async () => withClient(replica.endpoint, {}, async (c) => (await fetchReplication(c)).masterLinkStatus === 'up'));
@@ -43,7 +45,11 @@ test('sentinel failover under the writer: reconnects to the promoted replica, no
     }
     return true;
   });
+  return { master, replica, sentinels, name };
+}
 
+test('sentinel failover under the writer: reconnects to the promoted replica, no replicated write lost', async () => {
+  const { master, replica, sentinels, name } = await startSentinelGroup();
   const writer = startWriter({
     target: { kind: 'sentinel', sentinels: sentinels.map((s) => s.endpoint), masterName: name },
     keyPrefix: 'failover',
@@ -76,4 +82,36 @@ test('sentinel failover under the writer: reconnects to the promoted replica, no
   assert.ok(report.notReplicated > 0, summary);
   assert.ok(report.setOk > report.acknowledged, summary);
   console.log(`# ${summary}; promoted ${promotedAfterMs} ms after the crash`);
+});
+
+// SENTINEL FAILOVER alone (no write pause, unlike the engine's handover) leaves the old master
+// running and writable until Sentinel converts it some 8 s later; nothing disconnects its
+// clients before that. Without WAIT every SET OK counts as acknowledged, which makes both
+// halves visible: writes must reach the new master once the sentinels switch, and the writes
+// the old master took after the promotion must be reported lost.
+test('planned failover (SENTINEL FAILOVER) under the writer: moves to the new master while the old one still runs', async () => {
+  const { master, replica, sentinels, name } = await startSentinelGroup();
+  const writer = startWriter({
+    target: { kind: 'sentinel', sentinels: sentinels.map((s) => s.endpoint), masterName: name },
+    keyPrefix: 'handover',
+    durationMs: 5000,
+    concurrency: 2,
+    rateLimit: 500,
+  });
+  await sleep(1000);
+  assert.ok(writer.stats().acknowledged > 300, 'writes flow before the failover');
+  await withClient(sentinels[0]!.endpoint, {}, (c) => sentinelFailover(c, name));
+  await until('every sentinel switched to the replica', 10000, async () => {
+    for (const s of sentinels) if ((await masterAddr(s, name))?.port !== replica.port) return false;
+    return true;
+  });
+  const keysAtSwitch = await withClient(replica.endpoint, {}, (c) => c.dbsize());
+  await sleep(1500);
+  const keysLater = await withClient(replica.endpoint, {}, (c) => c.dbsize());
+  await withClient(master.endpoint, {}, async (c) => assert.equal((await fetchReplication(c)).role, 'master', 'old master not converted yet: the test covers that window'));
+  const report = await writer.verify();
+  const summary = summarizeReport(report);
+  assert.ok(keysLater - keysAtSwitch > 300, `writes reached the new master after the switch (${keysAtSwitch} -> ${keysLater} keys): ${summary}`);
+  assert.ok(report.lostCount > 0 && !report.ok, `writes taken by the old master after the promotion are lost: ${summary}`);
+  console.log(`# ${summary}`);
 });

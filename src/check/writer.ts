@@ -6,7 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Cluster } from 'iovalkey';
 import { errorKind } from '../valkey/errors.js';
 import { closeCheckClient, createCheckClient, type CheckClient, type CheckClientOptions } from './clients.js';
-import { OutageTracker } from './outage.js';
+import { KeyspaceOutages } from './outage.js';
+import { keySlot } from '../valkey/slot.js';
 import type { CheckReport, WriterStats } from './report.js';
 import { describeTarget, type CheckAuth, type CheckTarget } from './target.js';
 
@@ -95,9 +96,14 @@ export function startWriter(opts: WriterOptions): Writer {
   const valueOf = (seq: number): string => `${seq}:${token}`;
   const keyOf = (seq: number): string => `${opts.keyPrefix}:${seq}`;
 
-  const client = createCheckClient(opts.target, auth, clientOptions);
+  // One client per worker: WAIT blocks the connection it runs on, so workers sharing a connection
+  // would queue behind each other's WAIT (a shard left without replicas makes every WAIT run to
+  // its timeout) and one slow shard would stall writes to all the others.
+  const clients = Array.from({ length: concurrency }, () => createCheckClient(opts.target, auth, clientOptions));
   const startedAt = Date.now();
-  const outages = new OutageTracker(startedAt);
+  const outages = new KeyspaceOutages(startedAt);
+  // Cluster outages are tracked per slot range: one shard failing over while the others answer.
+  const slotOf = opts.target.kind === 'cluster' ? keySlot : (): undefined => undefined;
   const outcomes: number[] = [];
   const errors: Record<string, number> = {};
   let nextSeq = 0;
@@ -113,9 +119,10 @@ export function startWriter(opts: WriterOptions): Writer {
     errors[kind] = (errors[kind] ?? 0) + 1;
   };
 
-  async function writeOnce(seq: number): Promise<void> {
+  async function writeOnce(client: CheckClient, seq: number): Promise<void> {
     const key = keyOf(seq);
     const value = valueOf(seq);
+    const slot = slotOf(key);
     attempted++;
     outcomes[seq] = OUTCOME_FAILED;
     try {
@@ -127,7 +134,7 @@ export function startWriter(opts: WriterOptions): Writer {
         if (setResult[1] !== 'OK') throw new Error(`unexpected SET reply ${String(setResult[1])}`);
         setOk++;
         outcomes[seq] = OUTCOME_SET_OK;
-        outages.success(Date.now());
+        outages.success(Date.now(), slot);
         if (waitResult && !waitResult[0] && Number(waitResult[1]) >= waitReplicas) {
           acknowledged++;
           outcomes[seq] = OUTCOME_ACKNOWLEDGED;
@@ -141,17 +148,17 @@ export function startWriter(opts: WriterOptions): Writer {
         setOk++;
         acknowledged++;
         outcomes[seq] = OUTCOME_ACKNOWLEDGED;
-        outages.success(Date.now());
+        outages.success(Date.now(), slot);
       }
     } catch (err) {
       const kind = err instanceof DeadlineError ? 'timeout' : errorKind(err);
       countError(kind);
-      outages.failure(Date.now());
+      outages.failure(Date.now(), slot);
       if (kind !== 'moved' && kind !== 'ask') await sleep(retryPauseMs);
     }
   }
 
-  async function worker(): Promise<void> {
+  async function worker(client: CheckClient): Promise<void> {
     while (!stopping) {
       const seq = nextSeq;
       if (opts.maxWrites !== undefined && seq >= opts.maxWrites) break;
@@ -165,11 +172,11 @@ export function startWriter(opts: WriterOptions): Writer {
           break;
         }
       }
-      await writeOnce(seq);
+      await writeOnce(client, seq);
     }
   }
 
-  const connectPromise = (client.connect() as Promise<unknown>).catch(() => undefined);
+  const connectPromise = Promise.all(clients.map((c) => (c.connect() as Promise<unknown>).catch(() => undefined)));
   const finished: Promise<WriterStats> = (async () => {
     await Promise.race([connectPromise, sleep(clientOptions.connectTimeoutMs)]);
     if (opts.durationMs !== undefined) {
@@ -178,12 +185,12 @@ export function startWriter(opts: WriterOptions): Writer {
         stopping = true;
       }, remaining);
     }
-    await Promise.all(Array.from({ length: concurrency }, () => worker()));
+    await Promise.all(clients.map((c) => worker(c)));
     clearTimeout(stopTimer);
     stopping = true;
     stoppedAt = Date.now();
     outages.finish(stoppedAt);
-    closeCheckClient(client);
+    for (const c of clients) closeCheckClient(c);
     return stats();
   })();
 

@@ -66,6 +66,16 @@ function program(setExit: (code: number) => void): Command {
     .option('-o, --output <format>', 'text or json', 'text')
     .action(run(async (o: { file: string; dir?: string; output: string }) => (await import('./statusCommand.js')).statusCommand(o)));
 
+  p.command('check')
+    .description('write unique keys for a while, read them back: exit 1 if any acknowledged write was lost')
+    .requiredOption('-f, --file <file>', 'spec file, or - for stdin')
+    .option('--dir <dir>', 'state directory (default ./.rk, or $RK_DIR)')
+    .option('--duration <time>', 'how long to write (10s, 500ms, 2m)', '10s')
+    .option('--rate <n>', 'max writes per second', '1000')
+    .option('--concurrency <n>', 'writers, each with its own connection (default 4; cluster 16)')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .action(run(async (o: { file: string; dir?: string; duration: string; rate: string; concurrency?: string; output: string }) => (await import('./checkCommand.js')).checkCommand(o)));
+
   p.command('down')
     .description('stop every process of a local instance (gracefully); data is kept unless --purge')
     .requiredOption('-f, --file <file>', 'spec file, or - for stdin')

@@ -119,7 +119,9 @@ export async function ensureCluster(ctx: EngineContext): Promise<void> {
     }
     return true;
   }, { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) });
-  await attachReplicas(ctx, idOf);
+  // Only while bootstrapping: once the cluster is recorded, roles are the scaling code's to decide
+  // (an empty master it just added must not be taken for a replica of the initial layout).
+  if (!readEngineRecord(platform).clusterMembers) await attachReplicas(ctx, idOf);
   await waitForHealthyCluster(ctx);
   updateEngineRecord(platform, { clusterMembers: members.map((m) => m.name) });
 }

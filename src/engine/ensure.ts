@@ -2,6 +2,7 @@
 // bootstrap what is new, heal what moved. Safe to run any number of times.
 import type { EngineContext } from './context.js';
 import { ensureCluster } from './clusterGroup.js';
+import { scaleCluster } from './clusterScale.js';
 import { ensureSentinelGroup } from './sentinelGroup.js';
 import { ensureStandalone } from './standalone.js';
 
@@ -9,6 +10,10 @@ export async function ensureInstance(ctx: EngineContext): Promise<void> {
   switch (ctx.inst.mode) {
     case 'STANDALONE': return ensureStandalone(ctx);
     case 'SENTINEL': return ensureSentinelGroup(ctx);
-    case 'CLUSTER': return ensureCluster(ctx);
+    case 'CLUSTER':
+      // Heal what is recorded first, then apply a changed size (a no-op when the layout matches).
+      await ensureCluster(ctx);
+      await scaleCluster(ctx);
+      return;
   }
 }

@@ -160,3 +160,46 @@ export async function clusterMigrateSlotsSupported(client: Redis, opts: SendOpti
   const reply = asArray(await send(client, 'COMMAND', ['INFO', 'CLUSTER|MIGRATESLOTS'], opts), 'COMMAND INFO');
   return reply.length > 0 && reply[0] !== null;
 }
+
+/**
+ * CLUSTER MIGRATESLOTS (Valkey 9+, atomic slot migration), sent to the source: one job per
+ * target, each moving whole ranges; the server copies, then hands ownership over atomically.
+ * Returns once the jobs started; follow them with clusterGetSlotMigrations.
+ */
+export async function clusterMigrateSlots(client: Redis, jobs: ReadonlyArray<{ ranges: readonly SlotRange[]; nodeId: string }>, opts: SendOptions = {}): Promise<void> {
+  if (jobs.length === 0) return;
+  const args: (string | number)[] = ['MIGRATESLOTS'];
+  for (const job of jobs) {
+    args.push('SLOTSRANGE');
+    for (const r of job.ranges) {
+      assertSlot(r.start);
+      assertSlot(r.end);
+      args.push(r.start, r.end);
+    }
+    args.push('NODE', job.nodeId);
+  }
+  expectOk(await send(client, 'CLUSTER', args, opts), 'CLUSTER MIGRATESLOTS');
+}
+
+/** One entry of CLUSTER GETSLOTMIGRATIONS (Valkey 9+), every field as the server names it (name, operation, state, ...). */
+export type SlotMigrationEntry = Record<string, string>;
+
+export async function clusterGetSlotMigrations(client: Redis, opts: SendOptions = {}): Promise<SlotMigrationEntry[]> {
+  const reply = asArray(await send(client, 'CLUSTER', ['GETSLOTMIGRATIONS'], opts), 'CLUSTER GETSLOTMIGRATIONS');
+  return reply.map((entry) => {
+    // RESP2 flat [field, value, ...]; RESP3 would be a map, which iovalkey also hands over flat.
+    const fields = asArray(entry, 'slot migration entry');
+    const out: SlotMigrationEntry = {};
+    for (let i = 0; i + 1 < fields.length; i += 2) out[String(fields[i])] = String(fields[i + 1]);
+    return out;
+  });
+}
+
+/** clusterGetKeysInSlot with the names as raw bytes: a binary key survives the round trip into MIGRATE. */
+export async function clusterGetKeysInSlotRaw(client: Redis, slot: number, count: number, opts: SendOptions = {}): Promise<Buffer[]> {
+  assertSlot(slot);
+  return asArray(await send(client, 'CLUSTER', ['GETKEYSINSLOT', slot, count], { ...opts, buffers: true }), 'CLUSTER GETKEYSINSLOT').map((k) => {
+    if (!Buffer.isBuffer(k)) throw new TypeError('CLUSTER GETKEYSINSLOT: expected bulk strings');
+    return k;
+  });
+}

@@ -60,3 +60,23 @@ export async function migrateKeys(client: Redis, target: Endpoint, keys: readonl
     throw err;
   }
 }
+
+export type KeyCopyComparison = 'absent-on-target' | 'absent-on-source' | 'same' | 'different';
+
+/**
+ * How each key's copy on `source` compares with its copy on `target` (DUMP payloads, so type,
+ * value and encoding all count), in the order of `keys`. Reads on the target are sent with
+ * ASKING: during a migration the target serves an importing slot only to clients sent there.
+ */
+export async function compareKeyCopies(source: Redis, target: Redis, keys: readonly (string | Buffer)[]): Promise<KeyCopyComparison[]> {
+  const dumps = async (c: Redis, asking: boolean) => Promise.all(keys.map(async (k) => {
+    if (asking) void send(c, 'ASKING').catch(() => undefined);
+    return send<Buffer | null>(c, 'DUMP', [k], { buffers: true });
+  }));
+  const [s, t] = await Promise.all([dumps(source, false), dumps(target, true)]);
+  return keys.map((_, i) => {
+    const a = s[i] ?? null;
+    const b = t[i] ?? null;
+    return a === null ? 'absent-on-source' : b === null ? 'absent-on-target' : Buffer.compare(a, b) === 0 ? 'same' : 'different';
+  });
+}

@@ -7,7 +7,6 @@
 // Library use, in-process: `const agent = await Agent.start({ kubeconfig })`.
 // Fault hooks for tests: crashPod, pausePod/resumePod, deleteAllPods.
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, unlinkSync, appendFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig, V1EndpointSlice, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod, V1Service } from '@kubernetes/client-node';
 import { Binder } from './binder.js';
@@ -22,6 +21,7 @@ import { PodRunner } from './podRunner.js';
 import { ServiceProxy } from './serviceProxy.js';
 import { Provisioner } from './storage.js';
 import type { VolumeSources } from './volumes.js';
+import { stateRoot } from './stateRoot.js';
 
 export interface AgentOptions {
   kubeconfig: KubeConfig;
@@ -91,7 +91,7 @@ export class Agent {
   private constructor(opts: AgentOptions) {
     this.nodeName = opts.nodeName ?? 'rk-node';
     this.ownsDataDir = !opts.dataDir;
-    this.dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'rk-agent-'));
+    this.dataDir = opts.dataDir ?? mkdtempSync(join(stateRoot(), 'rk-agent-'));
     mkdirSync(this.dataDir, { recursive: true });
     const logFile = join(this.dataDir, 'agent.log');
     const debug = process.env.RK_AGENT_DEBUG === '1';

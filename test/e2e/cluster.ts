@@ -8,12 +8,12 @@
 //   await cluster.stop();
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { Agent, type AgentOptions } from '../agent/agent.js';
+import { stateRoot } from '../agent/stateRoot.js';
 
 export interface TestClusterOptions {
   /** Node name (default `rk-node`). */
@@ -134,7 +134,7 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
   const bin = await buildControlPlane();
   lap('build');
 
-  const dir = mkdtempSync(join(tmpdir(), 'rk-cluster-'));
+  const dir = mkdtempSync(join(stateRoot(), 'rk-cluster-'));
   // Services get 127.S.0.0/16 with S in 100..199, pods 127.P.0.0/16 with P in
   // 10..89 (agent/ipam.ts): two clusters on one machine rarely collide.
   const serviceCIDR = `127.${100 + Math.floor(Math.random() * 100)}.0.0/16`;
