@@ -35,7 +35,7 @@ const specFile = (name, masters) => {
   writeFileSync(f, specYaml(name, masters));
   return f;
 };
-const rk = (args) => execFileSync(process.execPath, [RK, ...args, '--dir', dir, '--timeout', '300'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+const rk = (args) => execFileSync(process.execPath, [RK, ...args, '--dir', dir, ...(args[0] === 'up' ? ['--timeout', '300'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
 const rkWithLog = (args) => new Promise((resolve, reject) => {
   const p = spawn(process.execPath, [RK, ...args, '--dir', dir, '--timeout', '300'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
@@ -86,11 +86,11 @@ async function load(name) {
   }));
 }
 
-async function countKeys(name) {
+async function countKeys(name, extraPorts = []) {
   const pw = password(name);
   let total = 0;
   const perMaster = {};
-  for (const port of await masterPorts(name)) {
+  for (const port of [...(await masterPorts(name)), ...extraPorts]) {
     const c = client(port, pw);
     await c.connect();
     perMaster[port] = await c.dbsize();
@@ -172,13 +172,22 @@ try {
   const any = `127.0.0.1:${ports('theirs')['theirs-0'].port}`;
   const c0 = Date.now();
   cli(['--cluster', 'add-node', `127.0.0.1:${newPort}`, any], pw);
-  // rebalance refuses to run until every node agrees on the configuration.
+  // rebalance needs every node to know every other one (it sends SETSLOT IMPORTING <id> to the
+  // new node) and the new node's cluster_state ok; the same waits rk does after its MEET.
+  const allPorts = [...Object.values(ports('theirs')).map((m) => m.port), newPort];
   for (;;) {
-    try {
-      const check = cli(['--cluster', 'check', any], pw);
-      if ((check.match(/^M: /gm) ?? []).length === 4 && !/\[ERR\]/.test(check)) break;
-    } catch { /* not yet */ }
-    await sleep(100);
+    let agreed = true;
+    for (const port of allPorts) {
+      const c = client(port, pw);
+      await c.connect();
+      const lines = String(await c.call('CLUSTER', 'NODES')).trim().split('\n');
+      // A new master answers CLUSTERDOWN to MIGRATE's RESTOREs until its own state is ok.
+      const state = /cluster_state:(\w+)/.exec(String(await c.call('CLUSTER', 'INFO')))?.[1];
+      c.disconnect();
+      if (lines.length !== 4 || lines.some((l) => /handshake|noaddr/.test(l)) || state !== 'ok') agreed = false;
+    }
+    if (agreed) break;
+    await sleep(50);
   }
   const r0 = Date.now();
   cli(['--cluster', 'rebalance', any, '--cluster-use-empty-masters'], pw);
@@ -189,7 +198,7 @@ try {
   const theirsKeys = await newNode.dbsize();
   newNode.disconnect();
 
-  const after = { ours: await countKeys('ours'), theirs: await countKeys('theirs') };
+  const after = { ours: await countKeys('ours'), theirs: await countKeys('theirs', [newPort]) };
   const oursRate = oursKeys / oursSecs;
   const theirsRate = theirsKeys / theirsSecs;
   result = {
@@ -205,6 +214,14 @@ try {
   try { rk(['down', '-f', specFile('ours', 4), '--purge']); } catch { /* reported by the result */ }
   try { rk(['down', '-f', specFile('theirs', 3), '--purge']); } catch { /* idem */ }
   if (extra?.pid) try { process.kill(extra.pid, 'SIGKILL'); } catch { /* gone */ }
+  // Whatever a failed run left: every member's pid file.
+  for (const name of ['ours', 'theirs']) {
+    let members = {};
+    try { members = ports(name); } catch { /* never created */ }
+    for (const m of Object.keys(members)) {
+      try { process.kill(Number(readFileSync(join(dir, name, m, 'pid'), 'utf8')), 'SIGKILL'); } catch { /* not running */ }
+    }
+  }
   rmSync(dir, { recursive: true, force: true });
 }
 console.log(JSON.stringify(result));

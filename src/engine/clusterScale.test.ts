@@ -8,6 +8,7 @@ import { SLOT_COUNT } from '../valkey/slot.js';
 import { evenSlotRanges, rangesToSlots } from '../valkey/slotRanges.js';
 import { describeClusterScale, isEmptyPlan, planClusterScale, type ClusterObservation, type ObservedNode } from './clusterScale.js';
 import { rebalanceMoves } from './slotPlan.js';
+import { streamWaves } from './slotMigration.js';
 
 function apply(owners: Map<string, number[]>, moves: ReturnType<typeof rebalanceMoves>): Map<string, number[]> {
   const out = new Map([...owners].map(([k, v]) => [k, [...v]]));
@@ -134,4 +135,19 @@ test('plan: half-moved slots are finished first and counted for the new owner', 
   // After finishing, shards-1 holds 5463 and shards-0 5460: one slot back makes it balanced.
   assert.equal(p.moves.length, 1);
   assert.match(describeClusterScale(p)[0]!, /finish 1 half-moved slot/);
+});
+
+test('streamWaves: every stream once, and no node is a source and a target in the same wave', () => {
+  const node = fc.constantFrom('a', 'b', 'c', 'd');
+  fc.assert(fc.property(fc.array(fc.tuple(node, node).filter(([f, t]) => f !== t), { maxLength: 12 }), (pairs) => {
+    const streams = pairs.map(([from, to], i) => ({ from, to, i }));
+    const waves = streamWaves(streams);
+    assert.deepEqual(waves.flat().map((s) => s.i).sort((x, y) => x - y), streams.map((s) => s.i));
+    for (const w of waves) {
+      const sources = new Set(w.map((s) => s.from));
+      for (const s of w) assert.ok(!sources.has(s.to), `${s.to} is a source and a target in one wave`);
+    }
+  }));
+  // Scale-out: one wave.
+  assert.equal(streamWaves([{ from: 'a', to: 'd' }, { from: 'b', to: 'd' }, { from: 'c', to: 'd' }]).length, 1);
 });

@@ -234,7 +234,8 @@ export async function scaleCluster(ctx: EngineContext, opts: ScaleOptions = {}):
   const recorded = clusterMembers(ctx).map((m) => m.name);
 
   for (const m of plan.leftovers) await purgeLeftover(ctx, m);
-  if (plan.finish.length) await moveSlots(ctx, plan.finish, opts, 'finishing half-moved slots');
+  // Half-moved slots carry the legacy protocol's markers: finish them with that protocol.
+  if (plan.finish.length) await moveSlots(ctx, plan.finish, { ...opts, forceLegacyMigration: true }, 'finishing half-moved slots');
 
   // Join: start the new members, turn promoted replicas into empty masters, introduce them all.
   for (const m of plan.add) {
