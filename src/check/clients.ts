@@ -93,7 +93,10 @@ export function createCheckClient(target: CheckTarget, auth: CheckAuth, o: Check
       // Few hops: a write to a shard that is down must fail soon, not hold a worker for seconds.
       maxRedirections: 3,
       slotsRefreshTimeout: Math.min(1000, o.commandTimeoutMs),
-      slotsRefreshInterval: 1000,
+      // No periodic refresh: iovalkey re-arms that timer from a refresh still in flight when the
+      // client is disconnected, which keeps the process alive for ever. MOVED replies and
+      // connection errors trigger a refresh anyway, and that is what a failover produces.
+      slotsRefreshInterval: 0,
       lazyConnect: true,
       enableAutoPipelining: o.autoPipelining === true,
     };
