@@ -12,7 +12,7 @@ export async function upCommand(o: { file: string; dir?: string; basePort?: numb
   const started = Date.now();
   const platform = await openForUp(inst, o.dir, o.basePort);
   const password = ensurePassword(platform, inst);
-  const log = (l: string) => process.stderr.write(process.env.RK_LOG_TIMES ? `  ${Date.now()} ${l}\n` : `  ${l}\n`);
+  const log = (l: string) => process.stderr.write(`  ${l}\n`);
   process.stderr.write(`rk up ${inst.name} (${inst.mode}) in ${relative(process.cwd(), platform.dir) || '.'}\n`);
   const ctx = engineContext(inst, platform, password, log, (o.timeout ?? 60) * 1000);
   await ensureInstance(ctx);

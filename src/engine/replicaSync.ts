@@ -22,3 +22,17 @@ export async function waitForReplicaSynced(ctx: EngineContext, member: string, m
     return isSyncedReplica(r, m.masterReplOffset) ? true : `${member} link ${r.masterLinkStatus}${r.masterSyncInProgress ? ', syncing' : ''}, ${m.masterReplOffset - (r.slaveReplOffset ?? 0)} bytes behind`;
   }, { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) });
 }
+
+/** The members among `members` that are running, follow `master` and are caught up with it now. */
+export async function syncedReplicas(ctx: EngineContext, master: string, members: readonly string[]): Promise<string[]> {
+  const quiet = { ...ctx, timeoutMs: 2000, log: () => undefined };
+  const out: string[] = [];
+  for (const m of members) {
+    if (m === master || !(await ctx.platform.state(m)).running) continue;
+    try {
+      await waitForReplicaSynced(quiet, m, master);
+      out.push(m);
+    } catch { /* not synced: not a candidate */ }
+  }
+  return out;
+}

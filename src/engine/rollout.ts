@@ -11,7 +11,7 @@ import { clusterHandover, clusterRoles } from './clusterHandover.js';
 import { recordApplied, updateEngineRecord } from './engineRecord.js';
 import { restartSentinel, restartServer } from './launch.js';
 import { applyLiveChanges } from './liveSettings.js';
-import { waitForReplicaSynced } from './replicaSync.js';
+import { syncedReplicas, waitForReplicaSynced } from './replicaSync.js';
 import { masterFromSentinels, waitForSentinelAgreement } from './sentinelGroup.js';
 import { sentinelHandover } from './sentinelHandover.js';
 import { ensureStandalone } from './standalone.js';
@@ -62,14 +62,7 @@ async function rollSentinelGroup(ctx: EngineContext, restarts: Set<string>): Pro
   }
   if (restarts.has(master)) {
     // Only members the spec keeps, already on the new settings, running and synced qualify.
-    const candidates: string[] = [];
-    for (const d of data.filter((x) => x !== master)) {
-      if (!(await platform.state(d)).running) continue;
-      try {
-        await waitForReplicaSynced({ ...ctx, timeoutMs: 2000, log: () => undefined }, d, master);
-        candidates.push(d);
-      } catch { /* not a candidate */ }
-    }
+    const candidates = await syncedReplicas(ctx, master, data);
     const old = master;
     master = await sentinelHandover(ctx, old, candidates);
     updateEngineRecord(platform, { lastMaster: master });

@@ -10,7 +10,7 @@ import type { EngineContext } from './context.js';
 import { recordApplied } from './engineRecord.js';
 import { masterFromSentinels, waitForSentinelAgreement } from './sentinelGroup.js';
 import { sentinelHandover } from './sentinelHandover.js';
-import { waitForReplicaSynced } from './replicaSync.js';
+import { syncedReplicas } from './replicaSync.js';
 import { dataMembers, knownDataMembers, sentinelMembers } from './topology.js';
 
 export async function retireSentinelMembers(ctx: EngineContext, retiring: readonly string[]): Promise<void> {
@@ -18,14 +18,7 @@ export async function retireSentinelMembers(ctx: EngineContext, retiring: readon
   const data = new Set(knownDataMembers(ctx));
   let master = await masterFromSentinels(ctx);
   if (master && retiring.includes(master)) {
-    const kept = dataMembers(ctx.inst).map((m) => m.name);
-    const candidates: string[] = [];
-    for (const d of kept) {
-      try {
-        await waitForReplicaSynced({ ...ctx, timeoutMs: 5000, log: () => undefined }, d, master);
-        candidates.push(d);
-      } catch { /* not synced: not a candidate */ }
-    }
+    const candidates = await syncedReplicas(ctx, master, dataMembers(ctx.inst).map((m) => m.name));
     master = await sentinelHandover(ctx, master, candidates);
     // Until the failover has ended a sentinel's own record still names the old master, and a
     // SENTINEL RESET then would cancel the failover and leave it monitoring a removed member.

@@ -24,18 +24,8 @@ export interface ServerPlacement {
   logFile?: string;
 }
 
-export interface SentinelPlacement {
-  bind: string[];
-  port: number;
-  dataDir: string;
-  announceHostname?: string;
-  announceIp?: string;
-  /** The start script appends `sentinel announce-ip <own hostname>`. */
-  announceHostnameAtStart?: boolean;
-  tls?: TlsFiles;
-  pidFile?: string;
-  logFile?: string;
-}
+/** Sentinels are placed like servers, minus the cluster bus. */
+export type SentinelPlacement = Omit<ServerPlacement, 'busPort'>;
 
 /** Quote a config value the way the server's config parser reads it back. */
 export function quoteValue(v: string): string {

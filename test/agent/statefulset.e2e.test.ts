@@ -2,31 +2,18 @@
 // ConfigMap-mounted config, password from a Secret, data on a PVC, pods on
 // distinct loopback IPs; then the field failures the agent emulates.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { AppsV1Api, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { startTestCluster, type TestCluster } from '../e2e/cluster.js';
 import { isPodReady, waitFor, waitForReadyPods } from './wait.js';
+import { valkeyCli } from '../e2e/valkeyCli.js';
 
 const NS = 'agent-e2e';
 const PW = 's3cret-pw';
 const SELECTOR = 'app=valkey';
 
 /** valkey-cli from the test process (host side) against a pod IP. */
-function cli(host: string, ...args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn('valkey-cli', ['-h', host, '-p', '6379', '-a', PW, '--no-auth-warning', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = setTimeout(() => p.kill('SIGKILL'), 5000);
-    p.once('error', reject);
-    p.once('exit', () => {
-      clearTimeout(timer);
-      resolve(out.trim());
-    });
-  });
-}
+const cli = (ip: string, ...args: string[]) => valkeyCli({ ip, port: 6379, password: PW }, ...args);
 
 describe('node agent: valkey StatefulSet', { timeout: 300_000 }, () => {
   let cluster: TestCluster;
