@@ -40,6 +40,8 @@ export interface VerifyOptions {
   /** Max keys listed in `lost` (default 100). */
   lostListLimit?: number;
   batchSize?: number;
+  /** Credentials for the read-back when they changed while writing (a password rotation). */
+  auth?: CheckAuth;
 }
 
 export interface Writer {
@@ -222,7 +224,7 @@ export function startWriter(opts: WriterOptions): Writer {
   async function verify(vopts: VerifyOptions = {}): Promise<CheckReport> {
     const final = await finished;
     const verifyStart = Date.now();
-    const values = await readBack(opts.target, auth, clientOptions, outcomes.length, keyOf, vopts);
+    const values = await readBack(opts.target, vopts.auth ?? auth, clientOptions, outcomes.length, keyOf, vopts);
     const limit = vopts.lostListLimit ?? 100;
     const lost: string[] = [];
     let lostCount = 0;
@@ -249,7 +251,8 @@ export function startWriter(opts: WriterOptions): Writer {
     }
     return {
       ...final,
-      ok: lostCount === 0,
+      // Nothing acknowledged proves nothing: a check that never got a write through fails.
+      ok: lostCount === 0 && final.acknowledged > 0,
       lostCount,
       lost,
       lostSetOkCount,
@@ -279,7 +282,9 @@ async function readBack(
   const client = createCheckClient(target, auth, { ...base, autoPipelining: true });
   const values: (string | null | undefined)[] = new Array(count);
   try {
-    await (client.connect() as Promise<unknown>).catch(() => undefined);
+    // A sentinel client whose sentinels all refuse it (a wrong password) never settles connect():
+    // it keeps trying them. The read-back deadline bounds that wait too.
+    await Promise.race([(client.connect() as Promise<unknown>).catch(() => undefined), sleep(Math.max(0, deadline - Date.now()))]);
     for (let start = 0; start < count; start += batchSize) {
       const seqs = Array.from({ length: Math.min(batchSize, count - start) }, (_, i) => start + i);
       for (;;) {

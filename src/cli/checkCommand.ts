@@ -6,7 +6,9 @@ import { instanceTarget } from '../check/instanceTarget.js';
 import { summarizeReport } from '../check/report.js';
 import { startWriter } from '../check/writer.js';
 import { CliError, loadSingleInstance } from './input.js';
-import { openExisting, readPassword } from './localRuntime.js';
+import { withClient } from '../valkey/connection.js';
+import { errorKind } from '../valkey/errors.js';
+import { openExisting, passwordFile, readPassword } from './localRuntime.js';
 
 export interface CheckCommandOptions {
   file: string;
@@ -43,8 +45,15 @@ export async function checkCommand(o: CheckCommandOptions): Promise<number> {
   const platform = openExisting(inst, o.dir);
   const password = readPassword(platform, inst);
   if (inst.auth.enabled && !password) throw new CliError(`${inst.name}: no password file in ${platform.dir} (was it created by rk up with this spec?)`);
-  const down = [];
+  const down: string[] = [];
   for (const m of platform.members()) if (!(await platform.state(m)).running) down.push(m);
+  // A refused password would only show as every write failing for the whole run: say so now.
+  const probe = platform.members().find((m) => !down.includes(m));
+  if (probe && password) {
+    await withClient(platform.placement(probe), { password, connectTimeoutMs: 1000, reconnectAttempts: 0 }, async () => undefined).catch((e: unknown) => {
+      if (errorKind(e) === 'auth') throw new CliError(`${probe} refuses the password in ${passwordFile(platform)} (${(e as Error).message})`);
+    });
+  }
   const { target, waitReplicas } = instanceTarget(inst, (m) => ({ host: platform.placement(m).host, port: platform.placement(m).port }));
   const keyPrefix = `rk-check:${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const json = o.output === 'json';
@@ -62,7 +71,10 @@ export async function checkCommand(o: CheckCommandOptions): Promise<number> {
     rateLimit,
     durationMs,
   });
-  const report = await writer.verify();
+  // Read back with the password as it is once writing ends: an rk rotate-password may have run meanwhile.
+  await writer.finished;
+  const current = readPassword(platform, inst);
+  const report = await writer.verify(current ? { auth: { password: current, sentinelPassword: current } } : {});
   if (json) {
     process.stdout.write(JSON.stringify({ instance: inst.name, mode: inst.mode, ...report }) + '\n');
   } else {

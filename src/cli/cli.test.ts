@@ -3,7 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
@@ -198,6 +198,28 @@ test('crd: parses as YAML and carries the CEL rules, printer columns, status sub
   const json = rk(['crd', '-o', 'json']);
   assert.equal(json.code, 0);
   assert.deepEqual(JSON.parse(json.stdout), crd);
+});
+
+test('rotate-password: a bad --password-file, no instance, or auth disabled is one line, exit 1', () => {
+  const pw = (name: string, content: string) => { const f = join(tmp, name); writeFileSync(f, content); return f; };
+  const noInstance = rk(['rotate-password', '-f', 'examples/sentinel.yaml', '--dir', tmp]);
+  assert.equal(noInstance.code, 1);
+  assert.match(noInstance.stderr, /^error: no local instance "sessions" under .* \(run rk up first, or pass the same --dir\)\n$/);
+  const noAuth = rk(['rotate-password', '-f', '-', '--dir', tmp], 'apiVersion: kubernetes.project-planton.org/v1\nkind: RedisKubernetes\nmetadata: {name: open}\nspec: {auth: {enabled: false}}\n');
+  assert.equal(noAuth.code, 1);
+  assert.equal(lines(noAuth.stderr).at(-1), 'error: open: spec.auth.enabled is false, there is no password to rotate');
+  // The password file is checked before anything runs, so no instance is needed for these.
+  for (const [file, why] of [
+    [join(tmp, 'missing'), 'no such file'],
+    [pw('empty', '\n'), 'the file is empty'],
+    [pw('short', 'short-one\n'), 'the password has 9 characters; use at least 16'],
+    [pw('spaces', ' padded-password-value\n'), 'the password must not start or end with whitespace'],
+    [pw('lines', 'first-line-of-it\nsecond-line-of-it\n'), 'the password must be one line without control characters'],
+  ] as const) {
+    const r = rk(['rotate-password', '-f', 'examples/sentinel.yaml', '--dir', tmp, '--password-file', file]);
+    assert.equal(r.code, 1, file);
+    assert.equal(r.stderr, `error: --password-file ${file}: ${why}\n`);
+  }
 });
 
 test('no error output anywhere in this file contained a stack trace', () => {

@@ -1,9 +1,10 @@
 // Shared by rk up / status / down / check: where the local instance lives and how to reach it.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Instance } from '../api/instance.js';
 import type { EngineContext } from '../engine/context.js';
+import { rotatePassword, type PasswordChange } from '../engine/passwordRotation.js';
 import { allMembers } from '../engine/topology.js';
 import { LocalPlatform } from '../platform/local/localPlatform.js';
 import { writeFileAtomic } from '../platform/local/stateFile.js';
@@ -19,14 +20,55 @@ export function passwordFile(p: LocalPlatform): string {
   return join(p.dir, 'password');
 }
 
-/** The instance's password: generated once (256 bits), kept 0600 next to the data. */
+/** 256 random bits, in characters no config parser or shell quoting trips over. */
+export const generatePassword = () => randomBytes(32).toString('base64url');
+
+/** The instance's password: generated once, kept 0600 next to the data. */
 export function ensurePassword(p: LocalPlatform, inst: Instance): string | null {
   if (!inst.auth.enabled) return null;
   const file = passwordFile(p);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const pw = randomBytes(32).toString('base64url');
+  const pw = generatePassword();
   writeFileAtomic(file, pw + '\n', 0o600);
   return pw;
+}
+
+// A rotation in progress is the presence of password.previous (the password being retired):
+// written before the new password replaces `password`, removed once no member accepts it.
+const previousPasswordFile = (p: LocalPlatform) => join(p.dir, 'password.previous');
+
+/** The rotation an earlier run began and did not finish, if any. */
+export function pendingRotation(p: LocalPlatform, inst: Instance): PasswordChange | null {
+  const prev = previousPasswordFile(p);
+  if (!inst.auth.enabled || !existsSync(prev)) return null;
+  const from = readFileSync(prev, 'utf8').trim();
+  const to = readPassword(p, inst);
+  // Interrupted between the two writes: the new password was never stored, nothing rotated.
+  if (to === null || to === from) { rmSync(prev, { force: true }); return null; }
+  return { from, to };
+}
+
+/** Stores the new password (the old one kept aside first, so a crash in between loses neither). */
+export function beginRotation(p: LocalPlatform, inst: Instance, to: string): PasswordChange {
+  const from = readPassword(p, inst);
+  if (from === null) throw new CliError(`${inst.name} has no password yet (${passwordFile(p)}): run rk up first`);
+  if (from === to) throw new CliError('the new password is the current one');
+  writeFileAtomic(previousPasswordFile(p), from + '\n', 0o600);
+  writeFileAtomic(passwordFile(p), to + '\n', 0o600);
+  return { from, to };
+}
+
+export function endRotation(p: LocalPlatform): void {
+  rmSync(previousPasswordFile(p), { force: true });
+}
+
+/** Finishes a rotation an interrupted run left behind; the engine context carries the new password. */
+export async function finishPendingRotation(ctx: EngineContext & { platform: LocalPlatform }): Promise<void> {
+  const pending = pendingRotation(ctx.platform, ctx.inst);
+  if (!pending) return;
+  ctx.log('finishing a password rotation an earlier run began');
+  await rotatePassword(ctx, pending);
+  endRotation(ctx.platform);
 }
 
 export function readPassword(p: LocalPlatform, inst: Instance): string | null {

@@ -76,6 +76,14 @@ function program(setExit: (code: number) => void): Command {
     .option('-o, --output <format>', 'text or json', 'text')
     .action(run(async (o: { file: string; dir?: string; duration: string; rate: string; concurrency?: string; output: string }) => (await import('./checkCommand.js')).checkCommand(o)));
 
+  p.command('rotate-password')
+    .description('change the password of a running local instance without downtime: the new one is accepted everywhere before the old one is dropped')
+    .requiredOption('-f, --file <file>', 'spec file, or - for stdin')
+    .option('--dir <dir>', 'state directory (default ./.rk, or $RK_DIR)')
+    .option('--password-file <file>', 'take the new password from this file (default: generate 256 random bits)')
+    .option('--timeout <seconds>', 'how long to wait for replicas to link again', (v) => Number(v), 60)
+    .action(run(async (o: { file: string; dir?: string; passwordFile?: string; timeout: number }) => (await import('./rotatePasswordCommand.js')).rotatePasswordCommand(o)));
+
   p.command('down')
     .description('stop every process of a local instance (gracefully); data is kept unless --purge')
     .requiredOption('-f, --file <file>', 'spec file, or - for stdin')

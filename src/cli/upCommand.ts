@@ -5,7 +5,7 @@ import { ensureInstance } from '../engine/ensure.js';
 import { applyChangePlan } from '../engine/rollout.js';
 import { observeInstance, type InstanceStatus } from '../engine/status.js';
 import { loadSingleInstance } from './input.js';
-import { engineContext, ensurePassword, openForUp, passwordFile } from './localRuntime.js';
+import { engineContext, ensurePassword, finishPendingRotation, openForUp, passwordFile } from './localRuntime.js';
 
 export async function upCommand(o: { file: string; dir?: string; basePort?: number; showPassword?: boolean; timeout?: number }): Promise<number> {
   const { instance: inst } = loadSingleInstance(o.file);
@@ -15,6 +15,8 @@ export async function upCommand(o: { file: string; dir?: string; basePort?: numb
   const log = (l: string) => process.stderr.write(`  ${l}\n`);
   process.stderr.write(`rk up ${inst.name} (${inst.mode}) in ${relative(process.cwd(), platform.dir) || '.'}\n`);
   const ctx = engineContext(inst, platform, password, log, (o.timeout ?? 60) * 1000);
+  // Members still on the old password would refuse the engine's connections: finish first.
+  await finishPendingRotation({ ...ctx, platform });
   await ensureInstance(ctx);
   // A changed spec: what healing does not cover (settings, images, removed members) goes
   // through the planned, failover-aware path.

@@ -6,7 +6,7 @@ import type { EngineContext } from './context.js';
 import { readEngineRecord } from './engineRecord.js';
 import { isLiveChange } from './liveSettings.js';
 import { desiredSettings, settingChanges, type MemberSettings, type SettingChange } from './memberSettings.js';
-import { allMembers, knownDataMembers } from './topology.js';
+import { allMembers, knownDataMembers, knownSentinelMembers } from './topology.js';
 
 export type MemberAction = 'start' | 'restart' | 'live' | 'retire';
 
@@ -33,10 +33,9 @@ export const describeSetting = (c: SettingChange) => `${c.key} ${show(c.from)} â
 function retiringMembers(ctx: EngineContext): { member: string; kind: MemberKind }[] {
   if (ctx.inst.mode === 'CLUSTER') return [];
   const wanted = new Set(allMembers(ctx.inst).map((m) => m.name));
-  const data = new Set(knownDataMembers(ctx));
-  const sentinelPrefix = `${ctx.inst.name}-sentinel-`;
-  return ctx.platform.members().filter((m) => !wanted.has(m))
-    .filter((m) => data.has(m) || m.startsWith(sentinelPrefix))
+  const known = knownDataMembers(ctx);
+  const data = new Set(known);
+  return [...known, ...knownSentinelMembers(ctx)].filter((m) => !wanted.has(m))
     .map((m) => ({ member: m, kind: data.has(m) ? 'server' as const : 'sentinel' as const }));
 }
 

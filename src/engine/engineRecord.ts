@@ -12,8 +12,6 @@ export interface EngineRecord {
   nodeIds?: Record<string, string>;
   /** What each member was last started with or changed to live: the baseline of a planned change. */
   applied?: Record<string, MemberSettings>;
-  /** A password rotation in progress: the password being retired, until every member dropped it. */
-  retiringPassword?: boolean;
 }
 
 const KEY = 'engine';

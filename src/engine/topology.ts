@@ -52,4 +52,12 @@ export function knownDataMembers(ctx: { inst: Instance; platform: Platform }): s
   return [...names].sort((a, b) => ordinalOf(a) - ordinalOf(b));
 }
 
+/** Sentinels of the spec plus those the platform still holds until they are retired. */
+export function knownSentinelMembers(ctx: { inst: Instance; platform: Platform }): string[] {
+  const prefix = `${ctx.inst.name}-sentinel-`;
+  const names = new Set(sentinelMembers(ctx.inst).map((m) => m.name));
+  for (const m of ctx.platform.members()) if (m.startsWith(prefix) && /^\d+$/.test(m.slice(prefix.length))) names.add(m);
+  return [...names].sort((a, b) => ordinalOf(a) - ordinalOf(b));
+}
+
 export const ordinalOf = (member: string): number => Number(member.slice(member.lastIndexOf('-') + 1));

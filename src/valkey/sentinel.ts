@@ -200,6 +200,18 @@ export async function sentinelSet(client: Redis, name: string, settings: Record<
   expectOk(await send(client, 'SENTINEL', args, { ...opts, secrets: [...(opts.secrets ?? []), ...secrets] }), 'SENTINEL SET');
 }
 
+/** Sentinel's own global options whose values are credentials. */
+const SECRET_SENTINEL_CONFIG = new Set(['sentinel-pass', 'sentinel-user']);
+
+/**
+ * SENTINEL CONFIG SET for the sentinel's global options (sentinel-pass, sentinel-user,
+ * announce-ip, resolve-hostnames, ...). Credential values are blanked from any error.
+ */
+export async function sentinelConfigSet(client: Redis, option: string, value: string, opts: SendOptions = {}): Promise<void> {
+  const secrets = SECRET_SENTINEL_CONFIG.has(option.toLowerCase()) ? [value] : [];
+  expectOk(await send(client, 'SENTINEL', ['CONFIG', 'SET', option, value], { ...opts, secrets: [...(opts.secrets ?? []), ...secrets] }), 'SENTINEL CONFIG SET');
+}
+
 /**
  * Forces a failover without asking other sentinels. Resolves when the failover has been
  * started (not finished): watch getMasterAddrByName for the switch. Rejects with kind 'reply'
