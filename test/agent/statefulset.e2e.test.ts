@@ -163,7 +163,9 @@ describe('node agent: valkey StatefulSet', { timeout: 300_000 }, () => {
     } finally {
       cluster.agent.resumePod(NS, 'valkey-1');
     }
-    assert.equal(await cli(ip, 'ping'), 'PONG');
+    // A thawed server first works off what queued up while it was stopped (probe connections,
+    // its cron): a ping sent in that instant has been seen to come back empty, so ask until it answers.
+    await waitFor('the thawed server to answer', 5000, async () => (await cli(ip, 'ping')) === 'PONG' || undefined);
   });
 
   test('deleteAllPods: every pod is recreated with a never-used IP', { timeout: 90_000 }, async () => {
