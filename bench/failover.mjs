@@ -50,7 +50,7 @@ async function oneRun(setting, dir, base) {
     const ep = (i) => ({ host: '127.0.0.1', port: base + i });
     const sentinel = setting.mode === 'SENTINEL';
     const writer = startWriter({
-      target: sentinel ? { kind: 'sentinel', sentinels: [3, 4, 5].map(ep), masterName: 'fo-fo' } : { kind: 'cluster', nodes: [0, 1, 2, 3, 4, 5].map(ep) },
+      target: sentinel ? { kind: 'sentinel', sentinels: [3, 4, 5].map(ep), masterName: 'fo.fo' } : { kind: 'cluster', nodes: [0, 1, 2, 3, 4, 5].map(ep) },
       auth: { password, sentinelPassword: password },
       keyPrefix: 'bench', waitReplicas: 1, waitTimeoutMs: 500, concurrency: sentinel ? 4 : 16, rateLimit: 1000, durationMs: RUN_CAP_MS,
     });

@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# Everything a fresh Debian 12 machine needs to run rk and its tests: valkey 8 (bookworm-backports),
-# redis 7 (bookworm), the npm dependencies, and for the e2e tests: gcc (the node agent's network
-# shim), openssl (test certificates), util-linux tools, and the test control plane built from the
-# Kubernetes Go modules (test/control-plane/build.sh; Go from /usr/local/go/bin). Idempotent.
+# Everything a fresh Debian 12 machine needs to run rk: valkey 8 (bookworm-backports), redis 7
+# (bookworm) and the npm dependencies. With --tests, also what the test suite needs: gcc (the node
+# agent's network shim), openssl (test certificates), util-linux tools, and the test control plane
+# built from the Kubernetes Go modules (test/control-plane/build.sh; Go from /usr/local/go/bin),
+# which takes minutes when cold and which rk itself never needs. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+tests=false
+for arg in "$@"; do
+  case "$arg" in
+    --tests) tests=true ;;
+    *) echo "setup.sh: unknown option $arg (usage: setup.sh [--tests])" >&2; exit 2 ;;
+  esac
+done
 
 need=()
 for bin in valkey-server valkey-sentinel valkey-cli redis-server redis-sentinel redis-cli; do
@@ -29,6 +37,15 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 # Distribution-started servers would hold 6379/26379; nothing of ours uses them.
 
+install_npm() {
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+  else
+    npm run --silent build
+  fi
+}
+if ! $tests; then install_npm; exit 0; fi
+
 # The e2e node agent compiles a small LD_PRELOAD shim, makes certificates with openssl and runs
 # pods in their own mount namespaces (setpriv, unshare, nsenter, mount from util-linux).
 e2e_need=()
@@ -47,8 +64,4 @@ fi
 # on 2 cores when cold (plus the Go module download). Built here rather than inside the first e2e
 # test, so no test timeout has to cover it.
 bash test/control-plane/build.sh >/dev/null
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error
-else
-  npm run --silent build
-fi
+install_npm

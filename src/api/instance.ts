@@ -48,7 +48,7 @@ export interface Instance {
     tolerations: Array<Record<string, unknown>>;
     priorityClassName: string | null;
   };
-  networkPolicy: { enabled: boolean; allowNamespaces: string[] };
+  networkPolicy: { enabled: boolean; allowNamespaces: string[]; metricsNamespaces: string[] };
   ingress: { enabled: boolean; hostname: string | null };
   config: { maxmemoryPolicy: MaxmemoryPolicy; maxmemoryPercent: number; extra: Record<string, string> };
 }

@@ -43,7 +43,9 @@ export function resolveInstance(m: Manifest): Instance {
     downAfterMs: spec.sentinel?.downAfterMilliseconds ?? 5000,
     failoverTimeoutMs: spec.sentinel?.failoverTimeout ?? 60000,
     parallelSyncs: spec.sentinel?.parallelSyncs ?? 1,
-    masterName: `${namespace}-${name}`,
+    // Both parts are DNS-1123 labels, which never hold a dot: "team-a"/"cache" and
+    // "team"/"a-cache" stay apart, as "-" would not keep them.
+    masterName: `${namespace}.${name}`,
     resources: resolveResources(spec.sentinel?.resources, DEFAULT_SENTINEL_RESOURCES),
   } : null;
   const cluster = mode === 'CLUSTER' ? {
@@ -118,6 +120,7 @@ export function resolveInstance(m: Manifest): Instance {
     networkPolicy: {
       enabled: spec.networkPolicy?.enabled ?? true,
       allowNamespaces: spec.networkPolicy?.allowNamespaces ?? [],
+      metricsNamespaces: spec.networkPolicy?.metricsNamespaces ?? [],
     },
     ingress: { enabled: spec.ingress?.enabled ?? false, hostname: spec.ingress?.hostname ?? null },
     config: {

@@ -126,7 +126,8 @@ export const SpecSchema = Obj({
   })),
   networkPolicy: Type.Optional(Obj({
     enabled: Type.Optional(Type.Boolean({ description: 'default true' })),
-    allowNamespaces: Type.Optional(Type.Array(Type.String(), { description: 'Namespaces whose labelled client pods may connect' })),
+    allowNamespaces: Type.Optional(Type.Array(Type.String(), { description: 'Namespaces whose pods labelled redis-kubernetes.io/client=<name> may connect (the instance namespace always may)' })),
+    metricsNamespaces: Type.Optional(Type.Array(Type.String(), { description: 'Namespaces that may scrape the exporter port 9121 (where Prometheus runs); default every namespace' })),
   })),
   config: Type.Optional(Obj({
     maxmemoryPolicy: Type.Optional(Enum(MAXMEMORY_POLICIES, 'default noeviction')),
@@ -144,8 +145,8 @@ export const MAX_NAME_LENGTH = 40;
 export const MetadataSchema = Obj({
   name: Type.String({ pattern: NAME_PATTERN, minLength: 1, maxLength: MAX_NAME_LENGTH, description: 'DNS-1035 label (starts with a letter), at most 40 characters' }),
   namespace: Type.Optional(Type.String()),
-  labels: Type.Optional(StringMap('Labels copied onto every object')),
-  annotations: Type.Optional(StringMap('Annotations copied onto every object')),
+  labels: Type.Optional(StringMap('Labels copied onto every object the instance owns')),
+  annotations: Type.Optional(StringMap('Annotations copied onto every object the instance owns')),
   // Project Planton's metadata fields.
   slug: Type.Optional(Type.String()),
   id: Type.Optional(Type.String()),

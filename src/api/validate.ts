@@ -115,9 +115,11 @@ function kubernetesSyntaxFindings(m: Manifest, err: (path: PathSegment[], messag
   for (const [path, v] of names) {
     if (v !== undefined && (v.length > 253 || !DNS1123_SUBDOMAIN.test(v))) err(path, `${JSON.stringify(v)} must be a lowercase DNS subdomain (letters, digits, "-" and ".")`);
   }
-  (spec.networkPolicy?.allowNamespaces ?? []).forEach((ns, i) => {
-    if (ns.length > 63 || !DNS1123_LABEL.test(ns)) err(['spec', 'networkPolicy', 'allowNamespaces', i], `${JSON.stringify(ns)} is not a namespace name (DNS-1123 label)`);
-  });
+  for (const field of ['allowNamespaces', 'metricsNamespaces'] as const) {
+    (spec.networkPolicy?.[field] ?? []).forEach((ns, i) => {
+      if (ns.length > 63 || !DNS1123_LABEL.test(ns)) err(['spec', 'networkPolicy', field, i], `${JSON.stringify(ns)} is not a namespace name (DNS-1123 label)`);
+    });
+  }
 }
 
 function semanticFindings(m: Manifest): Array<{ path: PathSegment[]; message: string; severity: Severity }> {
@@ -197,6 +199,9 @@ function instanceWarnings(m: Manifest, inst: Instance): Array<{ path: PathSegmen
     if (maj !== undefined && min !== undefined && (maj > 7 || (maj === 7 && min >= 4))) {
       warn(['spec', 'image', 'tag'], `Redis ${inst.image.tag} is licensed RSALv2/SSPLv1 (or AGPLv3 from 8.0), not BSD; valkey/valkey is the BSD-licensed drop-in`);
     }
+  }
+  if (inst.metrics.enabled && inst.networkPolicy.enabled && !inst.networkPolicy.metricsNamespaces.length) {
+    warn(['spec', 'metrics', 'enabled'], 'true without spec.networkPolicy.metricsNamespaces: the exporter port 9121 is open to pods of every namespace; list the namespace Prometheus runs in there');
   }
   if (spec.metrics && !inst.metrics.enabled && (spec.metrics.serviceMonitor || spec.metrics.prometheusRule)) {
     warn(['spec', 'metrics', 'enabled'], 'is false, so serviceMonitor and prometheusRule are not rendered');

@@ -33,6 +33,8 @@ const cases: Case[] = [
     path: 'spec.image.tag', at: 'tag:', message: /"8.1" floats between releases/ },
   { name: 'floating tag with a repository', text: withSpec('  image:\n    repository: valkey/valkey\n    tag: "8"\n'),
     path: 'spec.image.tag', at: 'tag:', message: /floats/ },
+  { name: 'metrics without the namespaces that may scrape them', text: withSpec('  metrics:\n    enabled: true\n'),
+    path: 'spec.metrics.enabled', at: 'enabled: true', message: /port 9121 is open to pods of every namespace/ },
   { name: 'auth disabled', text: withSpec('  auth:\n    enabled: false\n'),
     path: 'spec.auth.enabled', at: 'enabled: false', message: /anyone who can reach the pods/ },
   { name: 'no persistence in an HA mode', text: withSpec('  mode: SENTINEL\n  persistence:\n    mode: NONE\n'),

@@ -71,7 +71,7 @@ describe('rk up interrupted mid-rollout', { timeout: 240_000 }, () => {
       sub.on('message', () => { switches++; });
       await sub.subscribe('+switch-master');
       const writer = startWriter({
-        target: { kind: 'sentinel', sentinels, masterName: 'resume-resume' },
+        target: { kind: 'sentinel', sentinels, masterName: 'resume.resume' },
         auth: { password, sentinelPassword: password }, keyPrefix: `resume-${backlog}`,
         waitReplicas: 1, waitTimeoutMs: 500, concurrency: 4, rateLimit: 1500, durationMs: 120_000,
       });

@@ -30,6 +30,10 @@ export function disruptionBudgets(inst: Instance): V1PodDisruptionBudget[] {
 
 const tcp = (port: number): V1NetworkPolicyPort => ({ protocol: 'TCP', port });
 
+/** A selector of the named namespaces; of every namespace when there are none. */
+const namespacesIn = (namespaces: readonly string[]): NonNullable<V1NetworkPolicyPeer['namespaceSelector']> =>
+  namespaces.length ? { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...namespaces].sort() }] } : {};
+
 /**
  * Deny all ingress except: the instance's own pods to each other (replication, sentinel,
  * cluster bus), and client pods labelled redis-kubernetes.io/client=<name> on the client ports.
@@ -42,7 +46,7 @@ export function networkPolicy(inst: Instance): KubeObject | null {
   const clients: V1NetworkPolicyPeer[] = [{ podSelector: { matchLabels: clientLabel } }];
   if (inst.networkPolicy.allowNamespaces.length) {
     clients.push({
-      namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...inst.networkPolicy.allowNamespaces].sort() }] },
+      namespaceSelector: namespacesIn(inst.networkPolicy.allowNamespaces),
       podSelector: { matchLabels: clientLabel },
     });
   }
@@ -54,8 +58,9 @@ export function networkPolicy(inst: Instance): KubeObject | null {
   ];
   // A LoadBalancer's traffic arrives from outside the cluster: the spec asked for it.
   if (inst.ingress.enabled) rules.push({ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [tcp(PORTS.data)] });
-  // Prometheus may live in any namespace; only the exporter port is opened for it.
-  if (inst.metrics.enabled) rules.push({ from: [{ namespaceSelector: {} }], ports: [tcp(PORTS.metrics)] });
+  // Prometheus runs in another namespace: only the exporter port is opened, to the namespaces
+  // named for it (every namespace when none is, which validation warns about).
+  if (inst.metrics.enabled) rules.push({ from: [{ namespaceSelector: namespacesIn(inst.networkPolicy.metricsNamespaces) }], ports: [tcp(PORTS.metrics)] });
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',

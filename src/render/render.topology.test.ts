@@ -127,28 +127,29 @@ test('SENTINEL: data pods are restarted by the engine (OnDelete), sentinels roll
   assert.equal(one(objs, 'StatefulSet', 'sessions-sentinel').spec.replicas, 3);
 });
 
-test('SENTINEL: the master name is <namespace>-<name>, so two instances never share it', () => {
+test('SENTINEL: the master name is <namespace>.<name>, so two instances never share it', () => {
   const monitor = (inst: Instance) => {
     const objs = render(inst);
     const line = (one(objs, 'ConfigMap', `${inst.name}-config`).data['sentinel.conf'] as string).split('\n').find((l) => l.startsWith('sentinel monitor '));
     return line!.split(' ')[2];
   };
+  const at = (ns: string, name: string) => instanceOf(withSpec('  mode: SENTINEL\n').replace('namespace: demo', `namespace: ${ns}`).replace('name: cache', `name: ${name}`));
   const a = exampleInstance('sentinel');
-  assert.equal(monitor(a), 'demo-sessions');
-  const sameNameOtherNs = instanceOf(withSpec('  mode: SENTINEL\n').replace('namespace: demo', 'namespace: prod').replace('name: cache', 'name: sessions'));
-  assert.equal(monitor(sameNameOtherNs), 'prod-sessions');
-  assert.notEqual(monitor(sameNameOtherNs), monitor(a));
+  assert.equal(monitor(a), 'demo.sessions');
+  assert.equal(monitor(at('prod', 'sessions')), 'prod.sessions');
+  // Joined with "-" both would be "team-a-cache": sentinels of the two would join each other.
+  assert.notEqual(monitor(at('team-a', 'cache')), monitor(at('team', 'a-cache')));
   // The scripts ask the sentinels for this same name.
-  assert.match(script(render(a), 'start-server.sh'), /get-master-addr-by-name demo-sessions/);
-  assert.match(script(render(a), 'sentinel-ready.sh'), /get-master-addr-by-name demo-sessions/);
+  assert.match(script(render(a), 'start-server.sh'), /get-master-addr-by-name demo\.sessions/);
+  assert.match(script(render(a), 'sentinel-ready.sh'), /get-master-addr-by-name demo\.sessions/);
 });
 
 test('SENTINEL: sentinels monitor with the resolved quorum and timings', () => {
   const inst = instanceOf(withSpec('  mode: SENTINEL\n  sentinel:\n    sentinelReplicas: 5\n    downAfterMilliseconds: 7000\n    failoverTimeout: 90000\n'));
   const text = one(render(inst), 'ConfigMap', 'cache-config').data['sentinel.conf'] as string;
-  assert.match(text, /^sentinel monitor demo-cache cache-0\.cache-headless\.demo\.svc\.cluster\.local 6379 3$/m);
-  assert.match(text, /^sentinel down-after-milliseconds demo-cache 7000$/m);
-  assert.match(text, /^sentinel failover-timeout demo-cache 90000$/m);
+  assert.match(text, /^sentinel monitor demo\.cache cache-0\.cache-headless\.demo\.svc\.cluster\.local 6379 3$/m);
+  assert.match(text, /^sentinel down-after-milliseconds demo\.cache 7000$/m);
+  assert.match(text, /^sentinel failover-timeout demo\.cache 90000$/m);
   assert.match(text, /^sentinel resolve-hostnames yes$/m);
 });
 
@@ -209,11 +210,24 @@ test('metrics: exporter port opened for Prometheus only, ServiceMonitor selects 
   const prom = rules.filter((r) => sortedPorts(r).includes(9121));
   assert.equal(prom.length, 1);
   assert.deepEqual(sortedPorts(prom[0]), [9121]);
+  assert.deepEqual(prom[0].from, [{ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['monitoring'] } ] } }],
+    'only from the namespace named in networkPolicy.metricsNamespaces');
   const sm = one(objs, 'ServiceMonitor');
   const metricsSvc = one(objs, 'Service', 'orders-cache-metrics');
   for (const [k, v] of Object.entries(sm.spec.selector.matchLabels)) assert.equal(metricsSvc.metadata.labels[k], v);
   assert.equal(sm.spec.endpoints[0].port, metricsSvc.spec.ports[0].name);
   assert.equal(sm.metadata.labels.release, 'kube-prometheus-stack', 'metrics.labels reach the ServiceMonitor for Prometheus selection');
+});
+
+test('metadata.annotations reach every object the instance owns, but not the Namespace', () => {
+  const inst = { ...exampleInstance('production'), annotations: { 'team.example.com/owner': 'payments' } };
+  const objs = render(inst, { generatedPassword: 'x'.repeat(32) });
+  for (const o of objs.filter((x) => x.kind !== 'Namespace')) {
+    assert.equal(o.metadata.annotations?.['team.example.com/owner'], 'payments', `${o.kind} ${o.metadata.name}`);
+  }
+  assert.equal(one(objs, 'Namespace').metadata.annotations, undefined);
+  const external = render({ ...exampleInstance('planton-persistent-ingress'), annotations: { a: '1' } });
+  assert.deepEqual(Object.keys(one(external, 'Service', 'persistent-redis-external').metadata.annotations).sort(), ['a', 'external-dns.alpha.kubernetes.io/hostname'], 'object annotations kept beside');
 });
 
 test('allowNamespaces adds a namespaced client rule that still requires the client label', () => {

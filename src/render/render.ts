@@ -33,5 +33,15 @@ export function render(inst: Instance, ctx: RenderContext = {}): KubeObject[] {
     serviceMonitor(inst),
     prometheusRule(inst),
   ];
-  return sortObjects(objects.filter((o): o is KubeObject => o !== null));
+  return sortObjects(objects.filter((o): o is KubeObject => o !== null).map((o) => withInstanceAnnotations(inst, o)));
+}
+
+/**
+ * The spec's metadata.annotations go on every object the instance owns; an object's own
+ * annotations win. Not on the Namespace: it only carries its name label, so pruning by this
+ * instance's labels can never select it.
+ */
+function withInstanceAnnotations(inst: Instance, o: KubeObject): KubeObject {
+  if (o.kind === 'Namespace' || !Object.keys(inst.annotations).length) return o;
+  return { ...o, metadata: { ...o.metadata, annotations: { ...inst.annotations, ...o.metadata.annotations } } };
 }

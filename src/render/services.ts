@@ -13,7 +13,7 @@ function service(inst: Instance, name: string, component: Component, ports: V1Se
     kind: 'Service',
     metadata: {
       name, namespace: inst.namespace, labels: commonLabels(inst, component),
-      ...(Object.keys({ ...inst.annotations, ...annotations }).length ? { annotations: { ...inst.annotations, ...annotations } } : {}),
+      ...(Object.keys(annotations).length ? { annotations } : {}),
     },
     spec: { type: 'ClusterIP', selector, ports, ...extra },
   };

@@ -84,7 +84,7 @@ function statefulSet(inst: Instance, component: Component, name: string, service
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
-    metadata: { name, namespace: inst.namespace, labels: commonLabels(inst, component), ...(Object.keys(inst.annotations).length ? { annotations: inst.annotations } : {}) },
+    metadata: { name, namespace: inst.namespace, labels: commonLabels(inst, component) },
     spec: {
       serviceName: service,
       replicas,
