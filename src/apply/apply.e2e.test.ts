@@ -2,6 +2,7 @@
 // stay Pending, so these tests use --no-wait; test/e2e/examples.e2e.test.ts runs pods with the node agent).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -41,6 +42,12 @@ function spec(name: string, from: string, edit: (doc: any) => void = () => {}): 
   const file = join(tmp, `${name}.yaml`);
   writeFileSync(file, stringify(doc));
   return file;
+}
+
+/** rk itself in a child process: what users see, with main parsing the flags and printing the error. */
+function rk(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'rk.js'), ...args, '--kubeconfig', cp.kubeconfigPath], { encoding: 'utf8', env: { ...process.env, RK_DEBUG: '' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 async function core(method: string, path: string, body?: unknown): Promise<any> {
@@ -301,4 +308,41 @@ test('a change the API server refuses (an immutable StatefulSet field) is one li
   assert.match(r.err[0]!, /^error: statefulset\.apps\/cache: rejected by the API server: StatefulSet\.apps "cache" is invalid: spec\.volumeClaimTemplates: .*field is immutable; a StatefulSet cannot change its volume claim template .*: rk delete, then rk apply recreates it/);
   assert.deepEqual(r.out, [], 'every object is checked before the first write');
   assert.equal((await core('GET', cmPath)).metadata.resourceVersion, before);
+});
+
+test('a field another manager changed stops apply in its dry run with one line; diff shows it; --force-conflicts takes it back', async () => {
+  const file = join(EXAMPLES, 'standalone.yaml');
+  assert.equal((await apply(file)).code, 0);
+  const cmPath = '/api/v1/namespaces/demo/configmaps/cache-config';
+  const ours = (await core('GET', cmPath)).data['valkey.conf'];
+  await s.http.request('PATCH', cmPath, {
+    query: { fieldManager: 'someone-else', force: 'true' }, contentType: 'application/apply-patch+yaml',
+    body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cache-config', namespace: 'demo' }, data: { 'valkey.conf': 'maxmemory 1mb\n' } },
+  });
+  const before = (await core('GET', cmPath)).metadata.resourceVersion;
+  const conflict = 'field ownership conflict: ConfigMap demo/cache-config has .data.valkey.conf set by field manager "someone-else"';
+
+  const r = rk(['apply', '--no-wait', '-f', file]);
+  assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', `error: ${conflict}; re-run with --force-conflicts to take it over\n`]);
+  const dry = await apply(file, { dryRun: 'server' });
+  assert.deepEqual([dry.code, dry.out, dry.err], [1, [], [`error: ${conflict}; re-run with --force-conflicts to take it over`]]);
+  assert.equal((await core('GET', cmPath)).metadata.resourceVersion, before, 'nothing was written');
+
+  const d = await diff(file);
+  assert.equal(d.code, 1, d.err.join('\n'));
+  assert.deepEqual(d.err, [`warning: ${conflict}: rk apply stops there unless run with --force-conflicts (the diff shows the values it would set)`]);
+  assert.match(d.out.join('\n'), /^-    maxmemory 1mb$/m);
+  assert.deepEqual(d.out.filter((l) => l.startsWith('--- ')), ['--- configmap/cache-config (live, namespace demo)']);
+
+  const forced = rk(['apply', '--force-conflicts', '--no-wait', '-f', file]);
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.deepEqual(forced.stdout.split('\n').filter((l) => l && !l.endsWith(' unchanged')), ['configmap/cache-config configured']);
+  const cm = await core('GET', cmPath);
+  assert.equal(cm.data['valkey.conf'], ours);
+  assert.ok(!JSON.stringify(cm.metadata.managedFields.filter((m: { manager: string }) => m.manager === 'someone-else')).includes('valkey.conf'), 'the field is ours alone again');
+  // Our own re-applies (one constant field manager) never conflict with each other.
+  const again = await apply(file);
+  assert.equal(again.code, 0, again.err.join('\n'));
+  assert.ok(again.out.every((l) => l.endsWith(' unchanged')), again.out.join('\n'));
+  assert.equal((await diff(file)).code, 0);
 });

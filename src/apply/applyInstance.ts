@@ -1,7 +1,7 @@
 // rk apply for one instance: plan (all checks before any write), server-side apply in dependency
 // order, prune what the spec no longer renders, then wait for the rollout.
 import type { Instance } from '../api/instance.js';
-import { KubeError } from './errors.js';
+import { ConflictError, KubeError } from './errors.js';
 import { compareObjects } from './liveDiff.js';
 import { planInstance, type PlannedObject } from './plan.js';
 import { findPrunable, pruneOne } from './prune.js';
@@ -11,6 +11,8 @@ import type { Session } from './session.js';
 
 export interface ApplyOptions {
   dryRun: boolean;
+  /** Take over fields another field manager set (kubectl's --force-conflicts); otherwise such a conflict stops the apply. */
+  forceConflicts: boolean;
   wait: boolean;
   timeoutMs: number;
   /** One line per object: "statefulset.apps/cache configured". */
@@ -31,20 +33,26 @@ export async function applyInstance(s: Session, inst: Instance, o: ApplyOptions)
     results.push({ ref, outcome });
     o.out(`${ref} ${outcome}${suffix}${note}`);
   };
+  const force = o.forceConflicts;
   // Every object is dry-run first, so a spec the server refuses (an immutable field, a CRD
-  // validation) fails before anything is written rather than leaving config and workload apart.
+  // validation, a field someone else changed) fails before anything is written rather than
+  // leaving config and workload apart.
   const checked = new Map<PlannedObject, { before: LiveObject | null; dry: LiveObject }>();
   const rejected: string[] = [];
+  const conflicts: ConflictError[] = [];
   for (const p of plan.objects) {
     // The API server refuses even a dry-run create in a namespace that does not exist yet.
     if (p.info.namespaced && !plan.namespaceExists) continue;
     try {
       const before = await readObject(s, p.info, p.obj.metadata.namespace, p.obj.metadata.name);
-      checked.set(p, { before, dry: await serverSideApply(s, p.info, p.obj, { dryRun: true }) });
+      checked.set(p, { before, dry: await serverSideApply(s, p.info, p.obj, { dryRun: true, force }) });
     } catch (e) {
-      rejected.push(`${p.ref}: ${(e as Error).message}`);
+      if (e instanceof ConflictError) conflicts.push(e);
+      else rejected.push(`${p.ref}: ${(e as Error).message}`);
     }
   }
+  // All conflicts in one line (it names each object), so one --force-conflicts decision covers them.
+  if (conflicts.length) rejected.push(ConflictError.merge(conflicts).message);
   if (rejected.length) {
     for (const r of rejected.slice(0, -1)) o.progress(`error: ${r}`);
     throw new KubeError(rejected.length === 1 ? rejected[0]! : `${rejected[rejected.length - 1]} (and ${rejected.length - 1} more above)`);
@@ -59,7 +67,7 @@ export async function applyInstance(s: Session, inst: Instance, o: ApplyOptions)
       continue;
     }
     try {
-      const after = await serverSideApply(s, p.info, p.obj, { dryRun: false });
+      const after = await serverSideApply(s, p.info, p.obj, { dryRun: false, force });
       const before = c ? c.before : null; // unchecked only when its namespace did not exist: new
       report(p.ref, before === null ? 'created' : before.metadata.resourceVersion !== after.metadata.resourceVersion ? 'configured' : 'unchanged');
     } catch (e) {

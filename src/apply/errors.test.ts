@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeApiError, describeNetworkError, explain, KubeApiError, KubeError, oneLine, scrub, shortenValues } from './errors.js';
+import { ConflictError, describeApiError, describeNetworkError, explain, fieldConflicts, KubeApiError, KubeError, oneLine, scrub, shortenValues } from './errors.js';
 
 const apiErr = (status: number, reason: string, message: string) =>
   new KubeApiError(status, reason, message, 'PATCH', '/apis/apps/v1/namespaces/demo/statefulsets/cache', [], 'https://127.0.0.1:6443', 'admin');
@@ -73,4 +73,45 @@ test('explain wraps API errors and keeps our own', () => {
   assert.equal(explain(mine, patchSts), mine);
   assert.equal(explain(apiErr(409, 'Conflict', 'x'), patchSts).message, 'conflict: StatefulSet demo/cache: x');
   assert.equal(explain(new Error('boom'), patchSts).message, 'patch StatefulSet demo/cache: boom');
+});
+
+// Status bodies as kube-apiserver v1.37 sends them for a server-side apply without force.
+const ONE_CONFLICT = {
+  kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
+  message: 'Apply failed with 1 conflict: conflict with "someone-else": .data.x',
+  reason: 'Conflict', details: { causes: [{ reason: 'FieldManagerConflict', message: 'conflict with "someone-else"', field: '.data.x' }] }, code: 409,
+};
+const TWO_CONFLICTS = {
+  kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
+  message: 'Apply failed with 2 conflicts: conflicts with "kubectl-patch" using v1:\n- .metadata.labels.a\nconflicts with "someone-else":\n- .data.x',
+  reason: 'Conflict',
+  details: { causes: [
+    { reason: 'FieldManagerConflict', message: 'conflict with "someone-else"', field: '.data.x' },
+    { reason: 'FieldManagerConflict', message: 'conflict with "kubectl-patch" using v1', field: '.metadata.labels.a' },
+  ] },
+  code: 409,
+};
+const fromStatus = (b: typeof ONE_CONFLICT) => new KubeApiError(b.code, b.reason, b.message, 'PATCH', '/api/v1/namespaces/demo/configmaps/c1', b.details.causes);
+const patchCm = { verb: 'patch' as const, resource: 'configmaps', object: 'ConfigMap demo/c1', namespace: 'demo' };
+
+test('409 from server-side apply: the fields and managers come from details.causes, without "using v1"', () => {
+  assert.deepEqual(fieldConflicts(fromStatus(TWO_CONFLICTS)), [{ field: '.data.x', manager: 'someone-else' }, { field: '.metadata.labels.a', manager: 'kubectl-patch' }]);
+  const subresource = new KubeApiError(409, 'Conflict', '', 'PATCH', '/x', [{ reason: 'FieldManagerConflict', message: 'conflict with "kube-controller-manager" with subresource "scale" using apps/v1', field: '.spec.replicas' }]);
+  assert.deepEqual(fieldConflicts(subresource), [{ field: '.spec.replicas', manager: 'kube-controller-manager' }]);
+  // Other 409s (an update racing another, AlreadyExists) have no such causes.
+  assert.deepEqual(fieldConflicts(apiErr(409, 'Conflict', 'Operation cannot be fulfilled on statefulsets.apps "cache": the object has been modified')), []);
+});
+
+test('a field conflict is one line naming object, fields and managers, and the way out', () => {
+  const one = explain(fromStatus(ONE_CONFLICT), patchCm);
+  assert.ok(one instanceof ConflictError);
+  assert.equal(one.message, 'field ownership conflict: ConfigMap demo/c1 has .data.x set by field manager "someone-else"; re-run with --force-conflicts to take it over');
+  const two = explain(fromStatus(TWO_CONFLICTS), patchCm) as ConflictError;
+  const sts = explain(new KubeApiError(409, 'Conflict', '', 'PATCH', '/x', [
+    { reason: 'FieldManagerConflict', message: 'conflict with "hpa"', field: '.spec.replicas' },
+    { reason: 'FieldManagerConflict', message: 'conflict with "hpa"', field: '.spec.template.spec.containers[name="valkey"].resources.limits.cpu' },
+  ]), patchSts) as ConflictError;
+  assert.equal(ConflictError.merge([two, sts]).message,
+    'field ownership conflict: ConfigMap demo/c1 has .data.x set by field manager "someone-else" and .metadata.labels.a set by field manager "kubectl-patch"; '
+    + 'StatefulSet demo/cache has .spec.replicas, .spec.template.spec.containers[name="valkey"].resources.limits.cpu set by field manager "hpa"; re-run with --force-conflicts to take them over');
 });

@@ -38,6 +38,59 @@ export class KubeUnreachableError extends KubeError {
 
 export const isNotFound = (e: unknown): e is KubeApiError => e instanceof KubeApiError && e.status === 404;
 
+/** One field another manager owns with a different value than the one we apply. */
+export interface FieldConflict { field: string; manager: string }
+export interface ObjectConflicts { object: string; conflicts: FieldConflict[] }
+
+/**
+ * The fields a 409 to a server-side apply names, from details.causes. Each cause reads
+ * `{"reason":"FieldManagerConflict","field":".data.x","message":"conflict with \"kubectl-edit\" using v1"}`;
+ * the top-level message says the same in several lines, harder to take apart.
+ */
+export function fieldConflicts(e: KubeApiError): FieldConflict[] {
+  if (e.status !== 409) return [];
+  return e.causes.filter((c) => c.reason === 'FieldManagerConflict' && c.field).map((c) => ({ field: c.field!, manager: managerOf(c.message ?? '') }));
+}
+
+/** The manager from Go's %q-quoted name; the "using v1" / "with subresource" tail does not help the user. */
+function managerOf(message: string): string {
+  const quoted = /^conflict with ("(?:[^"\\]|\\.)*")/.exec(message)?.[1];
+  if (!quoted) return message.replace(/^conflict with /, '') || 'another field manager';
+  try {
+    return JSON.parse(quoted) as string;
+  } catch {
+    return quoted.slice(1, -1);
+  }
+}
+
+/**
+ * Fields of ours that someone else changed (kubectl edit, another controller, another apply).
+ * Server-side apply without force refuses to take them over; this says where, who, and how to
+ * take them over anyway, for any number of objects, in one line.
+ */
+export class ConflictError extends KubeError {
+  constructor(readonly objects: ObjectConflicts[]) {
+    const n = objects.reduce((k, o) => k + o.conflicts.length, 0);
+    super(`${describeConflicts(objects)}; re-run with --force-conflicts to take ${n === 1 ? 'it' : 'them'} over`);
+    this.name = 'ConflictError';
+  }
+
+  static merge(errors: ConflictError[]): ConflictError {
+    return new ConflictError(errors.flatMap((e) => e.objects));
+  }
+}
+
+/** 'field ownership conflict: ConfigMap demo/x has .data.a, .data.b set by field manager "kubectl-edit"; Service demo/y has …'. */
+export function describeConflicts(objects: ObjectConflicts[]): string {
+  const perObject = objects.map(({ object, conflicts }) => {
+    const byManager = new Map<string, string[]>();
+    for (const c of conflicts) byManager.set(c.manager, [...(byManager.get(c.manager) ?? []), c.field]);
+    const groups = [...byManager].map(([m, fields]) => `${fields.join(', ')} set by field manager ${JSON.stringify(m)}`);
+    return `${object} has ${groups.join(' and ')}`;
+  });
+  return `field ownership conflict: ${perObject.join('; ')}`;
+}
+
 export function oneLine(s: string, max = 1000): string {
   const flat = s.replace(/\s*\n\s*/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
@@ -168,6 +221,8 @@ export function shortenValues(msg: string, max = 80): string {
 
 /** Wraps anything thrown by a call into a KubeError with a message built for `op`. */
 export function explain(e: unknown, op: Operation): KubeError {
+  const conflicts = e instanceof KubeApiError ? fieldConflicts(e) : [];
+  if (conflicts.length) return new ConflictError([{ object: op.object ?? op.resource, conflicts }]);
   if (e instanceof KubeApiError) return new KubeError(describeApiError(e, op));
   if (e instanceof KubeError) return e;
   return new KubeError(`${op.verb} ${op.object ?? op.resource}: ${(e as Error)?.message ?? String(e)}`);

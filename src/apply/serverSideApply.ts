@@ -5,7 +5,10 @@ import { resourceName, resourcePath, type ResourceInfo } from './discovery.js';
 import { explain, isNotFound, type Operation } from './errors.js';
 import type { Session } from './session.js';
 
-/** Our field manager: with force, it takes ownership of every field we send, whoever set it before. */
+/**
+ * Our field manager. Constant, so re-applies never conflict with our own earlier applies: a
+ * conflict always means someone else changed a field we set.
+ */
 export const FIELD_MANAGER = MANAGER;
 
 export interface LiveObject extends KubeObject {
@@ -48,12 +51,16 @@ export async function listObjects(s: Session, info: ResourceInfo, namespace: str
   }
 }
 
-/** PATCH with application/apply-patch+yaml (JSON is YAML); the result is what the server stored (or would store). */
-export async function serverSideApply(s: Session, info: ResourceInfo, obj: KubeObject, opts: { dryRun: boolean }): Promise<LiveObject> {
+/**
+ * PATCH with application/apply-patch+yaml (JSON is YAML); the result is what the server stored
+ * (or would store). Without `force`, a field another manager set to a different value is a
+ * ConflictError (dry runs too), as with kubectl apply --server-side; with it, we take it over.
+ */
+export async function serverSideApply(s: Session, info: ResourceInfo, obj: KubeObject, opts: { dryRun: boolean; force?: boolean }): Promise<LiveObject> {
   const ns = obj.metadata.namespace;
   try {
     return await s.http.request<LiveObject>('PATCH', resourcePath(info, ns, obj.metadata.name), {
-      query: { fieldManager: FIELD_MANAGER, force: 'true', ...(opts.dryRun ? { dryRun: 'All' } : {}) },
+      query: { fieldManager: FIELD_MANAGER, force: opts.force ? 'true' : 'false', ...(opts.dryRun ? { dryRun: 'All' } : {}) },
       body: obj,
       contentType: 'application/apply-patch+yaml',
     });

@@ -23,12 +23,12 @@ export function dryRunMode(v: string | boolean | undefined): boolean {
 
 export const target = (o: ClusterFlags) => ({ ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.context !== undefined ? { context: o.context } : {}) });
 
-export async function applyCommand(o: ClusterFlags & { file: string; dryRun?: string | boolean; timeout: number; wait: boolean }, io: Io = stdio): Promise<number> {
+export async function applyCommand(o: ClusterFlags & { file: string; dryRun?: string | boolean; timeout: number; wait: boolean; forceConflicts?: boolean }, io: Io = stdio): Promise<number> {
   const dryRun = dryRunMode(o.dryRun);
   const instances = loadInstances(o.file);
   const s = connect(target(o));
   for (const { instance } of instances) {
-    await applyInstance(s, instance, { dryRun, wait: o.wait, timeoutMs: o.timeout * 1000, out: io.out, progress: io.err });
+    await applyInstance(s, instance, { dryRun, forceConflicts: o.forceConflicts === true, wait: o.wait, timeoutMs: o.timeout * 1000, out: io.out, progress: io.err });
   }
   return 0;
 }

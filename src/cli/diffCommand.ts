@@ -1,6 +1,6 @@
 // rk diff: what rk apply would change. Exit codes follow kubectl diff: 0 no differences,
 // 1 differences, 2 (never 1) for every error, so scripts can tell "drift" from "broken".
-import { formatChanges, diffInstance } from '../apply/liveDiff.js';
+import { conflictWarning, formatChanges, diffInstance } from '../apply/liveDiff.js';
 import { connect } from '../apply/session.js';
 import { LoadError } from '../api/load.js';
 import { stdio, target, type ClusterFlags, type Io } from './applyCommand.js';
@@ -12,8 +12,11 @@ export async function diffCommand(o: ClusterFlags & { file: string }, io: Io = s
     const s = connect(target(o));
     let differs = false;
     for (const { instance } of instances) {
-      const lines = formatChanges(instance.namespace, await diffInstance(s, instance));
+      const changes = await diffInstance(s, instance);
+      const lines = formatChanges(instance.namespace, changes);
       for (const l of lines) io.out(l);
+      const warning = conflictWarning(changes);
+      if (warning) io.err(warning);
       differs ||= lines.length > 0;
     }
     return differs ? 1 : 0;

@@ -102,7 +102,8 @@ function program(setExit: (code: number) => void): Command {
     .option('--dry-run <mode>', '"server": the API server validates every object; nothing changes')
     .option('--timeout <seconds>', 'how long to wait for the rollout', '300')
     .option('--no-wait', 'return once applied, without waiting for the rollout')
-    .action(run(async (o: { file: string; kubeconfig?: string; context?: string; dryRun?: string; timeout: string; wait: boolean }) => {
+    .option('--force-conflicts', 'take over fields another field manager set to other values (otherwise such a conflict stops the apply before anything is written)')
+    .action(run(async (o: { file: string; kubeconfig?: string; context?: string; dryRun?: string; timeout: string; wait: boolean; forceConflicts?: boolean }) => {
       const m = await import('./applyCommand.js');
       return m.applyCommand({ ...o, timeout: m.parseSeconds(o.timeout) });
     }));
