@@ -14,8 +14,15 @@ export const CRD_KIND = 'RedisKubernetes';
 
 type Json = Record<string, unknown>;
 
+/** What the CRD keeps of a schema node beyond its type: rules and bounds the schema itself carries. */
+function crdExtras(schema: TSchema): Json {
+  const out: Json = {};
+  for (const k of ['maxProperties', 'x-kubernetes-validations'] as const) if (schema[k] !== undefined) out[k] = schema[k];
+  return out;
+}
+
 function structural(schema: TSchema): Json {
-  const description = schema.description ? { description: schema.description as string } : {};
+  const description = { ...(schema.description ? { description: schema.description as string } : {}), ...crdExtras(schema) };
   if (schema.pattern === QUANTITY_PATTERN) {
     return { ...description, 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }], pattern: QUANTITY_PATTERN };
   }

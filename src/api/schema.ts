@@ -2,10 +2,11 @@
 // validator and (through crd.ts) the CRD's openAPIV3Schema. Defaults that depend on other
 // fields (quorum, anti-affinity, disk size) live in resolve.ts, not here.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { EXTRA_DIRECTIVES_ALLOWED, MAX_EXTRA_DIRECTIVES, REQUESTS_WITHIN_LIMITS } from './fieldRules.js';
 import { QUANTITY_PATTERN } from './quantity.js';
 
-const Obj = <T extends Record<string, TSchema>>(props: T, description?: string) =>
-  Type.Object(props, { additionalProperties: false, ...(description ? { description } : {}) });
+const Obj = <T extends Record<string, TSchema>>(props: T, description?: string, crd: Record<string, unknown> = {}) =>
+  Type.Object(props, { additionalProperties: false, ...(description ? { description } : {}), ...crd });
 
 const Quantity = (description: string) => Type.String({ pattern: QUANTITY_PATTERN, description });
 const StringMap = (description: string) => Type.Record(Type.String(), Type.String(), { description });
@@ -30,7 +31,7 @@ const ResourceList = Obj({
 export const Resources = Obj({
   requests: Type.Optional(ResourceList),
   limits: Type.Optional(ResourceList),
-}, 'CPU and memory per pod. Memory requests default to the limit (Guaranteed QoS).');
+}, 'CPU and memory per pod. Memory requests default to the limit (Guaranteed QoS).', { 'x-kubernetes-validations': [REQUESTS_WITHIN_LIMITS] });
 
 // Project Planton wraps some strings as {value: "..."} (a foreign-key reference); accept both.
 const StringOrValueRef = Type.Union([Type.String(), Obj({ value: Type.String() })]);
@@ -132,7 +133,10 @@ export const SpecSchema = Obj({
   config: Type.Optional(Obj({
     maxmemoryPolicy: Type.Optional(Enum(MAXMEMORY_POLICIES, 'default noeviction')),
     maxmemoryPercent: Type.Optional(Type.Integer({ minimum: 50, maximum: 90, description: 'maxmemory as % of the memory limit; default 75' })),
-    extra: Type.Optional(StringMap('Extra valkey.conf directives from an allow-list')),
+    extra: Type.Optional(Type.Record(Type.String(), Type.String(), {
+      description: 'Extra valkey.conf directives from an allow-list', maxProperties: MAX_EXTRA_DIRECTIVES,
+      'x-kubernetes-validations': [EXTRA_DIRECTIVES_ALLOWED],
+    })),
   })),
 });
 

@@ -88,6 +88,8 @@ const cases: Case[] = [
     path: 'spec.sentinel.resources.requests.memory', at: 'memory: 128Mi', message: /more than the limit/ },
   { name: 'memory limit too small to run a server', text: withSpec('  container:\n    resources:\n      limits:\n        memory: 32Mi\n'),
     path: 'spec.container.resources.limits.memory', at: 'memory: 32Mi', message: /too small: at least 64Mi/ },
+  { name: 'more extra directives than the CRD allows', text: withSpec(`  config:\n    extra:\n${Array.from({ length: 65 }, (_, i) => `      hz${i}: "10"\n`).join('')}`),
+    path: 'spec.config.extra', at: 'extra:', message: /has 65 entries; at most 64 are allowed/ },
   { name: 'extra directive outside the allow-list', text: withSpec('  config:\n    extra:\n      frobnicate: "yes"\n'),
     path: 'spec.config.extra.frobnicate', at: 'frobnicate:', message: /not in the allow-list/ },
   { name: 'extra directive that auth manages', text: withSpec('  config:\n    extra:\n      requirepass: hunter2\n'),

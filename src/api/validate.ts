@@ -45,6 +45,10 @@ function structuralMessage(schema: TSchema, value: unknown): string {
     if (schema.pattern === QUANTITY_PATTERN) return `${JSON.stringify(value)} is not a Kubernetes quantity (write e.g. 512Mi, 2Gi or 500m; "GB" is not a unit)`;
     if (schema.minLength && value.length < schema.minLength) return 'must not be empty';
   }
+  if (type === 'object' && value !== null && typeof value === 'object' && !Array.isArray(value)
+    && schema.maxProperties !== undefined && Object.keys(value).length > schema.maxProperties) {
+    return `has ${Object.keys(value).length} entries; at most ${schema.maxProperties} are allowed`;
+  }
   if (type === 'object') return `must be a mapping (got ${describe(value)})`;
   if (type === 'array') return `must be a list (got ${describe(value)})`;
   return `must be a ${type ?? 'valid value'} (got ${describe(value)})`;

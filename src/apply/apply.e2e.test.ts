@@ -7,6 +7,8 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { customResourceDefinition } from '../api/crd.js';
+import { parseDocuments } from '../api/load.js';
+import { validateDocument } from '../api/validate.js';
 import { applyCommand } from '../cli/applyCommand.js';
 import { deleteCommand } from '../cli/deleteCommand.js';
 import { diffCommand } from '../cli/diffCommand.js';
@@ -255,6 +257,26 @@ test('the RedisKubernetes CRD installs; a valid resource is accepted, quorum > s
     return true;
   });
   assert.equal(await readObject(s, info, 'demo', 'bad-quorum'), null);
+
+  // The rules on sub-schemas (src/api/fieldRules.ts): the apiserver refuses what rk validate refuses.
+  const variant = (name: string, edit: (spec: any) => void) => {
+    const v = JSON.parse(JSON.stringify(cr)) as KubeObject & { spec: any };
+    v.metadata.name = name;
+    edit(v.spec);
+    return v;
+  };
+  for (const [name, edit, message] of [
+    ['request-above-limit', (sp: any) => { sp.container.resources.requests = { memory: '2Gi' }; }, /spec\.container\.resources: Invalid value: requests must not exceed limits/],
+    ['sentinel-cpu-above-limit', (sp: any) => { sp.sentinel.resources = { requests: { cpu: '1500m' }, limits: { cpu: '1' } }; }, /spec\.sentinel\.resources: Invalid value: requests must not exceed limits/],
+    ['managed-directive', (sp: any) => { sp.config = { extra: { Timeout: '300', requirepass: 'x' } }; }, /spec\.config\.extra: Invalid value: config\.extra may only set allow-listed directives/],
+  ] as const) {
+    await assert.rejects(serverSideApply(s, info, variant(name, edit), { dryRun: true }), (e: Error) => { assert.match(e.message, message); return true; }, name);
+    const r = validateDocument(parseDocuments(stringify(variant(name, edit)), `${name}.yaml`)[0]!);
+    const why = { 'request-above-limit': /is more than the limit/, 'sentinel-cpu-above-limit': /is more than the limit/, 'managed-directive': /managed through spec\.auth/ }[name];
+    assert.ok(r.diagnostics.some((d) => d.severity === 'error' && why.test(d.message)), `rk validate refuses ${name} too, for the same reason: ${JSON.stringify(r.diagnostics)}`);
+  }
+  const fine = variant('extra-allowed', (sp: any) => { sp.config = { extra: { Timeout: '300' } }; sp.container.resources.requests = { memory: '1Gi', cpu: '500m' }; });
+  await serverSideApply(s, info, fine, { dryRun: true });
 });
 
 test('connection, authentication and authorization failures are one clear line', async () => {
