@@ -64,7 +64,7 @@ describe('rk check', { timeout: 120_000 }, () => {
   it('prints a human summary line and exits 0 when nothing is lost', async () => {
     const { code, stdout } = await run(['check', '-f', specFile, '--dir', dir, '--duration', '1s']);
     assert.equal(code, 0, stdout);
-    assert.match(stdout, /^PASS sentinel master "checked-checked" via .*: \d+ writes in 1\.\d s, \d+ acknowledged with WAIT 1 .*0 lost; longest outage \d+ ms/m);
+    assert.match(stdout, /^PASS sentinel master "checked\.checked" via .*: \d+ writes in 1\.\d s, \d+ acknowledged with WAIT 1 .*0 lost; longest outage \d+ ms/m);
   });
 
   it('errors are one line: no instance (exit 1), bad flags (exit 2)', async () => {

@@ -88,8 +88,8 @@ export function serverDirectives(inst: Instance, at: ServerPlacement): Directive
   if (at.pidFile) d.push(['pidfile', at.pidFile]);
   d.push(['logfile', at.logFile ?? '']);
   if (inst.sentinel) {
-    if (at.announceHostname) d.push(['replica-announce-ip', at.announceHostname]);
-    else if (at.announceIp) d.push(['replica-announce-ip', at.announceIp]);
+    const announced = at.announceHostname ?? at.announceIp;
+    if (announced) d.push(replicaAnnounceDirective(announced));
     d.push(['replica-announce-port', String(at.port)]);
   }
   if (inst.cluster) {
@@ -104,7 +104,7 @@ export function serverDirectives(inst: Instance, at: ServerPlacement): Directive
       ['cluster-allow-replica-migration', 'no'],
       ['cluster-require-full-coverage', 'yes'],
     );
-    if (at.announceHostname) d.push(['cluster-announce-hostname', at.announceHostname]);
+    if (at.announceHostname) d.push(clusterAnnounceDirective(at.announceHostname));
     if (at.announceHostname || at.announceHostnameAtStart) d.push(['cluster-preferred-endpoint-type', 'hostname']);
     if (at.announceIp) d.push(['cluster-announce-ip', at.announceIp]);
     if (inst.tls.enabled && at.tls) d.push(['cluster-announce-tls-port', String(at.port)]);
@@ -120,6 +120,11 @@ export function serverDirectives(inst: Instance, at: ServerPlacement): Directive
 export function serverAuthDirectives(password: string): Directive[] {
   return [['requirepass', password], ['masterauth', password]];
 }
+
+/** The address a replica gives its master (and so the sentinels) for itself. */
+export const replicaAnnounceDirective = (host: string): Directive => ['replica-announce-ip', host];
+export const clusterAnnounceDirective = (host: string): Directive => ['cluster-announce-hostname', host];
+export const sentinelAnnounceDirective = (host: string): Directive => ['sentinel', 'announce-ip', host];
 
 export function replicaOfDirective(host: string, port: number): Directive {
   return ['replicaof', host, String(port)];
@@ -139,8 +144,8 @@ export function sentinelDirectives(inst: Instance, at: SentinelPlacement, monito
     ['sentinel', 'resolve-hostnames', 'yes'],
     ['sentinel', 'announce-hostnames', at.announceHostname || at.announceHostnameAtStart ? 'yes' : 'no'],
   ];
-  if (at.announceHostname) d.push(['sentinel', 'announce-ip', at.announceHostname]);
-  else if (at.announceIp) d.push(['sentinel', 'announce-ip', at.announceIp]);
+  const announced = at.announceHostname ?? at.announceIp;
+  if (announced) d.push(sentinelAnnounceDirective(announced));
   d.push(['sentinel', 'announce-port', String(at.port)]);
   if (at.pidFile) d.push(['pidfile', at.pidFile]);
   d.push(['logfile', at.logFile ?? '']);
@@ -158,3 +163,31 @@ export function sentinelAuthDirectives(inst: Instance, password: string): Direct
   const name = inst.sentinel?.masterName ?? '';
   return [['requirepass', password], ['sentinel', 'auth-pass', name, password], ['sentinel', 'sentinel-pass', password]];
 }
+
+// Pods learn some values only when they start (their password from a mounted Secret, their
+// own hostname, the current master): their start scripts append those directives with printf.
+// The directives come from the same functions as everywhere else; a value that is a shell
+// variable is written as a placeholder and becomes a quoted %s argument.
+const SHELL_VAR = /^\u0000([A-Za-z_][A-Za-z0-9_]*)\u0000$/;
+
+/** Stands for the value of shell variable `name` in a directive rendered by printfConfig. */
+export const shellVar = (name: string): string => `\u0000${name}\u0000`;
+
+/**
+ * A shell `printf` command appending `directives` to config text: literal values quoted as the
+ * config parser reads them, shell variables passed as arguments, escaped for that parser at run
+ * time with the `esc` function the script defines (backslashes and double quotes).
+ */
+export function printfConfig(directives: readonly Directive[]): string {
+  const args: string[] = [];
+  const format = directives.map((d) => d.map((token) => {
+    const v = SHELL_VAR.exec(token);
+    if (!v) return quoteValue(token).replace(/\\/g, '\\\\').replace(/%/g, '%%').replace(/'/g, "'\\''");
+    args.push(`"$(esc "$${v[1]}")"`);
+    return '"%s"';
+  }).join(' ')).join('\\n');
+  return `printf '${format}\\n'${args.map((a) => ` ${a}`).join('')}`;
+}
+
+/** The shell function printfConfig's arguments use: escapes a value for a double-quoted config token. */
+export const SHELL_ESC_FUNCTION = `esc() { printf '%s' "$1" | sed 's/\\\\/\\\\\\\\/g; s/"/\\\\"/g'; }`;

@@ -3,6 +3,10 @@
 // ordinal 0 must come back as a replica of whoever was promoted while it was gone.
 import { flavorBinaries } from '../api/flavor.js';
 import type { Instance } from '../api/instance.js';
+import {
+  clusterAnnounceDirective, printfConfig, replicaAnnounceDirective, replicaOfDirective, sentinelAnnounceDirective, sentinelAuthDirectives,
+  serverAuthDirectives, SHELL_ESC_FUNCTION, shellVar,
+} from './config.js';
 import { names, podFqdn, PORTS } from './names.js';
 
 export const PATHS = {
@@ -17,7 +21,10 @@ export const PATHS = {
 
 export const TLS_FILES = { certFile: `${PATHS.tls}/tls.crt`, keyFile: `${PATHS.tls}/tls.key`, caFile: `${PATHS.tls}/ca.crt` };
 
-/** Shared preamble: the cli with TLS flags, and the password exported for it (never on a command line). */
+/**
+ * Shared preamble: the cli with TLS flags, the password exported for it (never on a command
+ * line), and the escaping that printfConfig's lines need.
+ */
 function preamble(inst: Instance): string {
   const cli = flavorBinaries(inst.image.flavor).cli;
   const tls = inst.tls.enabled
@@ -27,6 +34,7 @@ function preamble(inst: Instance): string {
 set -eu
 if [ -r ${PATHS.auth}/password ]; then REDISCLI_AUTH=$(cat ${PATHS.auth}/password); export REDISCLI_AUTH; fi
 cli() { timeout 3 ${cli}${tls} --no-auth-warning "$@"; }
+${SHELL_ESC_FUNCTION}
 `;
 }
 
@@ -61,19 +69,17 @@ export function startServerScript(inst: Instance): string {
 RUNTIME=${PATHS.run}/runtime.conf
 umask 077
 : > "$RUNTIME"
-esc() { printf '%s' "$1" | sed 's/\\\\/\\\\\\\\/g; s/"/\\\\"/g'; }
 if [ -n "\${REDISCLI_AUTH:-}" ]; then
-  pw=$(esc "$REDISCLI_AUTH")
-  printf 'requirepass "%s"\\nmasterauth "%s"\\n' "$pw" "$pw" >> "$RUNTIME"
+  ${printfConfig(serverAuthDirectives(shellVar('REDISCLI_AUTH')))} >> "$RUNTIME"
 fi
 `;
   if (inst.sentinel) {
-    body += discoverMaster(inst) + `if [ "$MASTER" != "$SELF" ]; then printf 'replicaof %s ${PORTS.data}\\n' "$MASTER" >> "$RUNTIME"; fi
-printf 'replica-announce-ip %s\\n' "$SELF" >> "$RUNTIME"
+    body += discoverMaster(inst) + `if [ "$MASTER" != "$SELF" ]; then ${printfConfig([replicaOfDirective(shellVar('MASTER'), PORTS.data)])} >> "$RUNTIME"; fi
+${printfConfig([replicaAnnounceDirective(shellVar('SELF'))])} >> "$RUNTIME"
 `;
   }
   if (inst.cluster) {
-    body += `printf 'cluster-announce-hostname %s\\n' "$SELF" >> "$RUNTIME"
+    body += `${printfConfig([clusterAnnounceDirective(shellVar('SELF'))])} >> "$RUNTIME"
 # After a restart every pod may have a new IP while nodes.conf still lists the old ones; a
 # cluster whose members all restarted could then never reach each other. Re-resolve each
 # peer's announced hostname and write the current IP back before the server reads the file.
@@ -106,10 +112,9 @@ export function startSentinelScript(inst: Instance): string {
 umask 077
 ${discoverMaster(inst).replace(/ *\[ "\$d" = "\$SELF" \] && continue\n/, '')}CONF=${PATHS.run}/sentinel.conf
 sed "s|^sentinel monitor ${s.masterName} [^ ]* |sentinel monitor ${s.masterName} $MASTER |" ${PATHS.config}/sentinel.conf > "$CONF"
-printf 'sentinel announce-ip %s\\n' "$SELF" >> "$CONF"
+${printfConfig([sentinelAnnounceDirective(shellVar('SELF'))])} >> "$CONF"
 if [ -n "\${REDISCLI_AUTH:-}" ]; then
-  pw=$(printf '%s' "$REDISCLI_AUTH" | sed 's/\\\\/\\\\\\\\/g; s/"/\\\\"/g')
-  printf 'requirepass "%s"\\nsentinel auth-pass ${s.masterName} "%s"\\nsentinel sentinel-pass "%s"\\n' "$pw" "$pw" "$pw" >> "$CONF"
+  ${printfConfig(sentinelAuthDirectives(inst, shellVar('REDISCLI_AUTH')))} >> "$CONF"
 fi
 exec ${sentinel} "$CONF"
 `;
