@@ -1,3 +1,4 @@
 #!/usr/bin/env node
-import { main } from '../dist/src/cli/main.js';
+// The bundled CLI (scripts/bundle.mjs, run by `npm run build`).
+import { main } from '../dist/rk/main.mjs';
 main(process.argv).then((code) => { process.exitCode = code; });
