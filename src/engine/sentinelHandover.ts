@@ -1,6 +1,6 @@
 // Handing the master role to a replica before the master goes down for a restart, in
-// SENTINEL mode. Writes are paused on the master first so every replica reaches the master's
-// final offset: whichever replica the sentinels promote then has every write, acknowledged
+// SENTINEL mode. Writes are paused on the master first so the chosen replica reaches the
+// master's final offset: the replica the sentinels promote then has every write, acknowledged
 // or not. The sentinels do the promotion (SENTINEL FAILOVER) so their view never disagrees
 // with the servers'; a master promoted behind their back would be demoted again.
 import { clientPauseWrite, clientUnpause, configSet, replicaOf } from '../valkey/admin.js';
@@ -47,13 +47,10 @@ export async function sentinelHandover(ctx: EngineContext, master: string, candi
     await waitForRoutineInfo(ctx, sentinel, chosen);
     await withClient(masterAt, conn(ctx), (c) => clientPauseWrite(c, PAUSE_MS));
     try {
-      await waitFor(`replicas to reach ${master}'s last offset`, async () => {
+      await waitFor(`${chosen} to reach ${master}'s last offset`, async () => {
         const m = await withClient(masterAt, conn(ctx), fetchReplication);
-        for (const r of [chosen]) {
-          const info = await withClient(platform.placement(r), conn(ctx), fetchReplication);
-          if ((info.slaveReplOffset ?? -1) < m.masterReplOffset) return `${r} at ${info.slaveReplOffset} of ${m.masterReplOffset}`;
-        }
-        return true;
+        const info = await withClient(platform.placement(chosen), conn(ctx), fetchReplication);
+        return (info.slaveReplOffset ?? -1) >= m.masterReplOffset || `${chosen} at ${info.slaveReplOffset} of ${m.masterReplOffset}`;
       }, { timeoutMs: 5000, intervalMs: 5 });
       ctx.log(`writes paused on ${master}, replicas caught up: SENTINEL FAILOVER via ${sentinel}`);
       await withClient(platform.placement(sentinel), conn(ctx), (c) => sentinelFailover(c, name));
