@@ -81,7 +81,9 @@ try {
   // Bus ports are +10000: keep them under Linux's ephemeral range (32768+), which outgoing
   // connections on this machine may hold at any moment.
   let base = 20000 + Math.floor(Math.random() * 100) * 10;
-  for (const [name, setting] of Object.entries(settings)) {
+  // ONLY=cluster_defaults (comma-separated) runs just those settings.
+  const only = process.env.ONLY?.split(',');
+  for (const [name, setting] of Object.entries(settings).filter(([n]) => !only || only.includes(n))) {
     const outages = [];
     let lost = 0;
     for (let i = 0; i < runs; i++) {
