@@ -283,8 +283,9 @@ async function readBack(
   const values: (string | null | undefined)[] = new Array(count);
   try {
     // A sentinel client whose sentinels all refuse it (a wrong password) never settles connect():
-    // it keeps trying them. The read-back deadline bounds that wait too.
-    await Promise.race([(client.connect() as Promise<unknown>).catch(() => undefined), sleep(Math.max(0, deadline - Date.now()))]);
+    // it keeps trying them. The read-back deadline bounds that wait too; the timer is unref'd so
+    // it never keeps the process alive once the read-back is done.
+    await Promise.race([(client.connect() as Promise<unknown>).catch(() => undefined), sleep(Math.max(0, deadline - Date.now()), undefined, { ref: false })]);
     for (let start = 0; start < count; start += batchSize) {
       const seqs = Array.from({ length: Math.min(batchSize, count - start) }, (_, i) => start + i);
       for (;;) {
