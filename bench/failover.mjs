@@ -26,9 +26,10 @@ const settings = {
 };
 
 function spec({ mode, extra }) {
-  const body = mode === 'SENTINEL'
-    ? `  sentinel: { redisReplicas: 3, sentinelReplicas: 3${extra ? `, ${extra}` : ''} }`
-    : `  cluster: { masters: 3, replicasPerMaster: 1${extra ? `, ${extra}` : ''} }`;
+  const body =
+    mode === 'SENTINEL'
+      ? `  sentinel: { redisReplicas: 3, sentinelReplicas: 3${extra ? `, ${extra}` : ''} }`
+      : `  cluster: { masters: 3, replicasPerMaster: 1${extra ? `, ${extra}` : ''} }`;
   return `apiVersion: kubernetes.project-planton.org/v1\nkind: RedisKubernetes\nmetadata: { name: fo }\nspec:\n  mode: ${mode}\n${body}\n  container: { resources: { limits: { cpu: "1", memory: 256Mi } } }\n`;
 }
 
@@ -37,22 +38,43 @@ async function oneRun(setting, dir, base) {
   const file = join(dir, 'spec.yaml');
   writeFileSync(file, spec(setting));
   try {
-    execFileSync(process.execPath, [rk, 'up', '-f', file, '--dir', dir, '--base-port', String(base)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(process.execPath, [rk, 'up', '-f', file, '--dir', dir, '--base-port', String(base)], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
   } catch (e) {
     // Another process on the shared machine may hold a port of the block: say so, try elsewhere once.
-    process.stderr.write(`rk up failed at base port ${base}: ${String(e.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}\n`);
-    try { execFileSync(process.execPath, [rk, 'down', '-f', file, '--dir', dir, '--purge'], { stdio: 'ignore' }); } catch { /* never started */ }
+    process.stderr.write(
+      `rk up failed at base port ${base}: ${String(e.stderr ?? '')
+        .trim()
+        .split('\n')
+        .slice(-3)
+        .join(' | ')}\n`,
+    );
+    try {
+      execFileSync(process.execPath, [rk, 'down', '-f', file, '--dir', dir, '--purge'], { stdio: 'ignore' });
+    } catch {
+      /* never started */
+    }
     base += 500;
-    execFileSync(process.execPath, [rk, 'up', '-f', file, '--dir', dir, '--base-port', String(base)], { stdio: 'ignore' });
+    execFileSync(process.execPath, [rk, 'up', '-f', file, '--dir', dir, '--base-port', String(base)], {
+      stdio: 'ignore',
+    });
   }
   try {
     const password = readFileSync(join(dir, 'fo', 'password'), 'utf8').trim();
     const ep = (i) => ({ host: '127.0.0.1', port: base + i });
     const sentinel = setting.mode === 'SENTINEL';
     const writer = startWriter({
-      target: sentinel ? { kind: 'sentinel', sentinels: [3, 4, 5].map(ep), masterName: 'fo.fo' } : { kind: 'cluster', nodes: [0, 1, 2, 3, 4, 5].map(ep) },
+      target: sentinel
+        ? { kind: 'sentinel', sentinels: [3, 4, 5].map(ep), masterName: 'fo.fo' }
+        : { kind: 'cluster', nodes: [0, 1, 2, 3, 4, 5].map(ep) },
       auth: { password, sentinelPassword: password },
-      keyPrefix: 'bench', waitReplicas: 1, waitTimeoutMs: 500, concurrency: sentinel ? 4 : 16, rateLimit: 1000, durationMs: RUN_CAP_MS,
+      keyPrefix: 'bench',
+      waitReplicas: 1,
+      waitTimeoutMs: 500,
+      concurrency: sentinel ? 4 : 16,
+      rateLimit: 1000,
+      durationMs: RUN_CAP_MS,
     });
     await sleep(1000);
     // A fresh `rk up` makes member 0 the master (of the first slot range in a cluster).
@@ -64,8 +86,10 @@ async function oneRun(setting, dir, base) {
     while (writer.stats().running) {
       await sleep(100);
       const n = failures();
-      if (n !== seen) { seen = n; quietSince = Date.now(); }
-      else if (seen > 0 && Date.now() - quietSince > 2000) break;
+      if (n !== seen) {
+        seen = n;
+        quietSince = Date.now();
+      } else if (seen > 0 && Date.now() - quietSince > 2000) break;
     }
     const report = await writer.stop().then(() => writer.verify());
     return { outageMs: report.longestOutageMs, lost: report.lostCount };
@@ -93,7 +117,12 @@ try {
       lost += r.lost;
       base += 20;
     }
-    results[name] = { outage_ms_median: median(outages), outage_ms_max: Math.max(...outages), outages_ms: outages, lost_acknowledged: lost };
+    results[name] = {
+      outage_ms_median: median(outages),
+      outage_ms_max: Math.max(...outages),
+      outages_ms: outages,
+      lost_acknowledged: lost,
+    };
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -31,7 +31,10 @@ function measure(args) {
   return { p50: Math.round(p50 * 10) / 10, max: Math.round(times[times.length - 1] * 10) / 10 };
 }
 
-const examples = readdirSync(`${ROOT}examples`).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
+const examples = readdirSync(`${ROOT}examples`)
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => f.slice(0, -5))
+  .sort();
 const results = {};
 for (const e of examples) results[e] = measure(['bin/rk.js', 'render', '-f', `examples/${e}.yaml`]);
 const baseline = { node_startup_p50: measure(['-e', '0']).p50 };

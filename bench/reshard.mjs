@@ -24,10 +24,16 @@ const KEYS = Number(process.env.RK_BENCH_KEYS ?? 300_000);
 const VALUE = 'v'.repeat(100);
 const TARGET_RATIO = 10;
 
-const specYaml = (name, masters) => [
-  'apiVersion: kubernetes.project-planton.org/v1', 'kind: RedisKubernetes', `metadata: { name: ${name} }`, 'spec:', '  mode: CLUSTER',
-  `  cluster: { masters: ${masters}, replicasPerMaster: 0 }`, '',
-].join('\n');
+const specYaml = (name, masters) =>
+  [
+    'apiVersion: kubernetes.project-planton.org/v1',
+    'kind: RedisKubernetes',
+    `metadata: { name: ${name} }`,
+    'spec:',
+    '  mode: CLUSTER',
+    `  cluster: { masters: ${masters}, replicasPerMaster: 0 }`,
+    '',
+  ].join('\n');
 
 const dir = mkdtempSync(join(tmpdir(), 'rk-bench-reshard-'));
 const specFile = (name, masters) => {
@@ -35,16 +41,29 @@ const specFile = (name, masters) => {
   writeFileSync(f, specYaml(name, masters));
   return f;
 };
-const rk = (args) => execFileSync(process.execPath, [RK, ...args, '--dir', dir, ...(args[0] === 'up' ? ['--timeout', '300'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
-const rkWithLog = (args) => new Promise((resolve, reject) => {
-  const p = spawn(process.execPath, [RK, ...args, '--dir', dir, '--timeout', '300'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  p.stderr.on('data', (d) => { err += d; });
-  p.on('exit', (code) => (code === 0 ? resolve(err) : reject(new Error(`rk ${args.join(' ')} exited ${code}: ${err}`))));
-});
+const rk = (args) =>
+  execFileSync(process.execPath, [RK, ...args, '--dir', dir, ...(args[0] === 'up' ? ['--timeout', '300'] : [])], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 << 20,
+  });
+const rkWithLog = (args) =>
+  new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [RK, ...args, '--dir', dir, '--timeout', '300'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    p.stderr.on('data', (d) => {
+      err += d;
+    });
+    p.on('exit', (code) =>
+      code === 0 ? resolve(err) : reject(new Error(`rk ${args.join(' ')} exited ${code}: ${err}`)),
+    );
+  });
 const password = (name) => readFileSync(join(dir, name, 'password'), 'utf8').trim();
 const ports = (name) => JSON.parse(readFileSync(join(dir, name, 'record.json'), 'utf8')).members;
-const client = (port, pw) => new Redis({ host: '127.0.0.1', port, password: pw, lazyConnect: true, enableAutoPipelining: false });
+const client = (port, pw) =>
+  new Redis({ host: '127.0.0.1', port, password: pw, lazyConnect: true, enableAutoPipelining: false });
 
 async function masterPorts(name) {
   const pw = password(name);
@@ -65,7 +84,8 @@ async function load(name) {
   const c0 = client(Object.values(ports(name))[0].port, pw);
   await c0.connect();
   const owner = new Array(16384);
-  for (const [start, end, master] of await c0.call('CLUSTER', 'SLOTS')) for (let s = start; s <= end; s++) owner[s] = master[1];
+  for (const [start, end, master] of await c0.call('CLUSTER', 'SLOTS'))
+    for (let s = start; s <= end; s++) owner[s] = master[1];
   c0.disconnect();
   const byPort = new Map();
   for (let i = 0; i < KEYS; i++) {
@@ -74,16 +94,18 @@ async function load(name) {
     if (!byPort.has(port)) byPort.set(port, []);
     byPort.get(port).push(key);
   }
-  await Promise.all([...byPort].map(async ([port, keys]) => {
-    const c = client(port, pw);
-    await c.connect();
-    for (let i = 0; i < keys.length; i += 10_000) {
-      const p = c.pipeline();
-      for (const k of keys.slice(i, i + 10_000)) p.set(k, VALUE);
-      await p.exec();
-    }
-    c.disconnect();
-  }));
+  await Promise.all(
+    [...byPort].map(async ([port, keys]) => {
+      const c = client(port, pw);
+      await c.connect();
+      for (let i = 0; i < keys.length; i += 10_000) {
+        const p = c.pipeline();
+        for (const k of keys.slice(i, i + 10_000)) p.set(k, VALUE);
+        await p.exec();
+      }
+      c.disconnect();
+    }),
+  );
 }
 
 async function countKeys(name, extraPorts = []) {
@@ -110,21 +132,33 @@ function startExtraServer(name, port) {
     .replace(new RegExp(`\\b${m0 + 10000}\\b`, 'g'), String(port + 10000))
     .replace(new RegExp(`\\b${m0}\\b`, 'g'), String(port));
   writeFileSync(join(memberDir, 'valkey.conf'), conf, { mode: 0o600 });
-  const p = spawn('valkey-server', [join(memberDir, 'valkey.conf')], { cwd: memberDir, stdio: 'ignore', detached: true });
+  const p = spawn('valkey-server', [join(memberDir, 'valkey.conf')], {
+    cwd: memberDir,
+    stdio: 'ignore',
+    detached: true,
+  });
   p.unref();
   return p;
 }
 
 const cli = (args, pw) => {
-  const out = execFileSync('valkey-cli', args, { encoding: 'utf8', env: { ...process.env, REDISCLI_AUTH: pw }, maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync('valkey-cli', args, {
+    encoding: 'utf8',
+    env: { ...process.env, REDISCLI_AUTH: pw },
+    maxBuffer: 256 << 20,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (process.env.RK_BENCH_DEBUG) process.stderr.write(out.slice(0, 3000));
   return out;
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const portFree = (port) => new Promise((resolve) => {
-  const s = createServer().once('error', () => resolve(false)).once('listening', () => s.close(() => resolve(true)));
-  s.listen(port, '127.0.0.1');
-});
+const portFree = (port) =>
+  new Promise((resolve) => {
+    const s = createServer()
+      .once('error', () => resolve(false))
+      .once('listening', () => s.close(() => resolve(true)));
+    s.listen(port, '127.0.0.1');
+  });
 
 /** A base port with base..+3, +100..+103, +200 and their bus ports (+10000) all free. */
 async function freeBase() {
@@ -132,7 +166,11 @@ async function freeBase() {
     const base = 24000 + Math.floor(Math.random() * 1000) * 10;
     const ports = [0, 1, 2, 3, 100, 101, 102, 103, 200].map((o) => base + o);
     let ok = true;
-    for (const p of ports) if (!(await portFree(p)) || !(await portFree(p + 10000))) { ok = false; break; }
+    for (const p of ports)
+      if (!(await portFree(p)) || !(await portFree(p + 10000))) {
+        ok = false;
+        break;
+      }
     if (ok) return base;
   }
 }
@@ -162,9 +200,21 @@ try {
   const newPort = base + 200;
   extra = startExtraServer('theirs', newPort);
   for (;;) {
-    const probe = new Redis({ host: '127.0.0.1', port: newPort, password: pw, lazyConnect: true, retryStrategy: () => null });
+    const probe = new Redis({
+      host: '127.0.0.1',
+      port: newPort,
+      password: pw,
+      lazyConnect: true,
+      retryStrategy: () => null,
+    });
     probe.on('error', () => undefined);
-    const up = await probe.connect().then(() => probe.ping()).then(() => true, () => false);
+    const up = await probe
+      .connect()
+      .then(() => probe.ping())
+      .then(
+        () => true,
+        () => false,
+      );
     probe.disconnect();
     if (up) break;
     await sleep(20);
@@ -180,7 +230,9 @@ try {
     for (const port of allPorts) {
       const c = client(port, pw);
       await c.connect();
-      const lines = String(await c.call('CLUSTER', 'NODES')).trim().split('\n');
+      const lines = String(await c.call('CLUSTER', 'NODES'))
+        .trim()
+        .split('\n');
       // A new master answers CLUSTERDOWN to MIGRATE's RESTOREs until its own state is ok.
       const state = /cluster_state:(\w+)/.exec(String(await c.call('CLUSTER', 'INFO')))?.[1];
       c.disconnect();
@@ -202,24 +254,66 @@ try {
   const oursRate = oursKeys / oursSecs;
   const theirsRate = theirsKeys / theirsSecs;
   result = {
-    bench: 'reshard', keys: KEYS, value_bytes: 100, masters: '3 -> 4', replicas: 0, load_s: +loadSecs.toFixed(2),
-    ours: { keys_moved: oursKeys, migrate_s: oursSecs, keys_per_s: Math.round(oursRate), rk_up_total_s: +oursTotal.toFixed(2), keys_lost: before.ours - after.ours.total },
-    valkey_cli: { keys_moved: theirsKeys, rebalance_s: +theirsSecs.toFixed(2), keys_per_s: Math.round(theirsRate), add_node_to_done_s: +theirsTotal.toFixed(2), keys_lost: before.theirs - after.theirs.total },
+    bench: 'reshard',
+    keys: KEYS,
+    value_bytes: 100,
+    masters: '3 -> 4',
+    replicas: 0,
+    load_s: +loadSecs.toFixed(2),
+    ours: {
+      keys_moved: oursKeys,
+      migrate_s: oursSecs,
+      keys_per_s: Math.round(oursRate),
+      rk_up_total_s: +oursTotal.toFixed(2),
+      keys_lost: before.ours - after.ours.total,
+    },
+    valkey_cli: {
+      keys_moved: theirsKeys,
+      rebalance_s: +theirsSecs.toFixed(2),
+      keys_per_s: Math.round(theirsRate),
+      add_node_to_done_s: +theirsTotal.toFixed(2),
+      keys_lost: before.theirs - after.theirs.total,
+    },
     ratio_keys_per_s: +(oursRate / theirsRate).toFixed(1),
     ratio_end_to_end: +(theirsTotal / oursTotal).toFixed(1),
     target_ratio: TARGET_RATIO,
   };
-  result.ok = theirsKeys > 0 && result.ours.keys_lost === 0 && result.valkey_cli.keys_lost === 0 && result.ratio_keys_per_s >= TARGET_RATIO;
+  result.ok =
+    theirsKeys > 0 &&
+    result.ours.keys_lost === 0 &&
+    result.valkey_cli.keys_lost === 0 &&
+    result.ratio_keys_per_s >= TARGET_RATIO;
 } finally {
-  try { rk(['down', '-f', specFile('ours', 4), '--purge']); } catch { /* reported by the result */ }
-  try { rk(['down', '-f', specFile('theirs', 3), '--purge']); } catch { /* idem */ }
-  if (extra?.pid) try { process.kill(extra.pid, 'SIGKILL'); } catch { /* gone */ }
+  try {
+    rk(['down', '-f', specFile('ours', 4), '--purge']);
+  } catch {
+    /* reported by the result */
+  }
+  try {
+    rk(['down', '-f', specFile('theirs', 3), '--purge']);
+  } catch {
+    /* idem */
+  }
+  if (extra?.pid)
+    try {
+      process.kill(extra.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   // Whatever a failed run left: every member's pid file.
   for (const name of ['ours', 'theirs']) {
     let members = {};
-    try { members = ports(name); } catch { /* never created */ }
+    try {
+      members = ports(name);
+    } catch {
+      /* never created */
+    }
     for (const m of Object.keys(members)) {
-      try { process.kill(Number(readFileSync(join(dir, name, m, 'pid'), 'utf8')), 'SIGKILL'); } catch { /* not running */ }
+      try {
+        process.kill(Number(readFileSync(join(dir, name, m, 'pid'), 'utf8')), 'SIGKILL');
+      } catch {
+        /* not running */
+      }
     }
   }
   rmSync(dir, { recursive: true, force: true });

@@ -16,18 +16,32 @@ const TARGET_MS = 5000;
 
 function timeUp(example, dir, basePort) {
   const t0 = process.hrtime.bigint();
-  execFileSync(process.execPath, [rk, 'up', '-f', join(root, 'examples', `${example}.yaml`), '--dir', dir, '--base-port', String(basePort)], { stdio: 'ignore' });
+  execFileSync(
+    process.execPath,
+    [rk, 'up', '-f', join(root, 'examples', `${example}.yaml`), '--dir', dir, '--base-port', String(basePort)],
+    { stdio: 'ignore' },
+  );
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  execFileSync(process.execPath, [rk, 'down', '-f', join(root, 'examples', `${example}.yaml`), '--dir', dir, '--purge'], { stdio: 'ignore' });
+  execFileSync(
+    process.execPath,
+    [rk, 'down', '-f', join(root, 'examples', `${example}.yaml`), '--dir', dir, '--purge'],
+    { stdio: 'ignore' },
+  );
   return ms;
 }
 
-const pingable = (port) => new Promise((resolve) => {
-  const s = createConnection({ host: '127.0.0.1', port });
-  s.once('connect', () => { s.write('PING\r\n'); });
-  s.once('data', (d) => { s.destroy(); resolve(d.toString().startsWith('+PONG')); });
-  s.once('error', () => resolve(false));
-});
+const pingable = (port) =>
+  new Promise((resolve) => {
+    const s = createConnection({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.write('PING\r\n');
+    });
+    s.once('data', (d) => {
+      s.destroy();
+      resolve(d.toString().startsWith('+PONG'));
+    });
+    s.once('error', () => resolve(false));
+  });
 
 async function bareServers(count, basePort, dir) {
   const t0 = process.hrtime.bigint();
@@ -49,7 +63,10 @@ const dir = mkdtempSync(join(tmpdir(), 'rk-bench-up-'));
 const results = {};
 try {
   let base = 21000 + Math.floor(Math.random() * 100) * 10;
-  for (const [example, members] of [['cluster', 6], ['sentinel', 6]]) {
+  for (const [example, members] of [
+    ['cluster', 6],
+    ['sentinel', 6],
+  ]) {
     const ours = [];
     const bare = [];
     for (let i = 0; i < runs; i++) {
@@ -57,7 +74,13 @@ try {
       bare.push(await bareServers(members, base + 100, dir));
       base += 200;
     }
-    results[example] = { members, rk_up_ms_median: Math.round(median(ours)), rk_up_ms_max: Math.round(Math.max(...ours)), baseline_bare_start_ms_median: Math.round(median(bare)), overhead_ms: Math.round(median(ours) - median(bare)) };
+    results[example] = {
+      members,
+      rk_up_ms_median: Math.round(median(ours)),
+      rk_up_ms_max: Math.round(Math.max(...ours)),
+      baseline_bare_start_ms_median: Math.round(median(bare)),
+      overhead_ms: Math.round(median(ours) - median(bare)),
+    };
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -39,7 +39,11 @@ spec:
 
 function up(file, dir, basePort) {
   try {
-    execFileSync(process.execPath, [rk, 'up', '-f', file, '--dir', dir, ...(basePort ? ['--base-port', String(basePort)] : [])], { stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [rk, 'up', '-f', file, '--dir', dir, ...(basePort ? ['--base-port', String(basePort)] : [])],
+      { stdio: 'pipe' },
+    );
   } catch (e) {
     throw new Error(`rk up failed:\n${e.stderr}`);
   }
@@ -48,17 +52,30 @@ function up(file, dir, basePort) {
 function writerFor(inst, platform, password, prefix) {
   const at = (m) => ({ host: platform.placement(m).host, port: platform.placement(m).port });
   return startWriter({
-    target: { kind: 'sentinel', sentinels: sentinelMembers(inst).map((m) => at(m.name)), masterName: inst.sentinel.masterName },
-    auth: { password, sentinelPassword: password }, keyPrefix: prefix,
-    waitReplicas: 1, waitTimeoutMs: 500, concurrency: 4, rateLimit: 2000, durationMs: 300_000,
+    target: {
+      kind: 'sentinel',
+      sentinels: sentinelMembers(inst).map((m) => at(m.name)),
+      masterName: inst.sentinel.masterName,
+    },
+    auth: { password, sentinelPassword: password },
+    keyPrefix: prefix,
+    waitReplicas: 1,
+    waitTimeoutMs: 500,
+    concurrency: 4,
+    rateLimit: 2000,
+    durationMs: 300_000,
   });
 }
 
 function upAsync(file, dir) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [rk, 'up', '-f', file, '--dir', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [rk, 'up', '-f', file, '--dir', dir], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
-    child.stderr.on('data', (d) => { err += d; });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`rk up failed:\n${err}`))));
   });
 }
@@ -93,7 +110,12 @@ async function once(kind, dir, basePort) {
   await writer.stop();
   const report = await writer.verify();
   execFileSync(process.execPath, [rk, 'down', '-f', file, '--dir', dir, '--purge'], { stdio: 'ignore' });
-  return { lost: report.lostCount, longestOutageMs: report.longestOutageMs, acknowledged: report.acknowledged, rolloutMs };
+  return {
+    lost: report.lostCount,
+    longestOutageMs: report.longestOutageMs,
+    acknowledged: report.acknowledged,
+    rolloutMs,
+  };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'rk-bench-upgrade-'));
@@ -122,5 +144,18 @@ const naive = summary(results.naive);
 // Sentinel re-reads a promoted replica's INFO only once per second during a failover, which
 // puts a floor of about 1 s under any sentinel-driven handover.
 const target_met = ours.lost_acknowledged_total === 0 && ours.longest_outage_ms_max <= 1000;
-console.log(JSON.stringify({ bench: 'upgrade', runs, naive_down_ms: NAIVE_DOWN_MS, ours, naive, outage_ratio_naive_over_ours: +(naive.longest_outage_ms_median / Math.max(1, ours.longest_outage_ms_median)).toFixed(1), target: { lost: 0, longest_outage_ms: 1000 }, target_met }));
+console.log(
+  JSON.stringify({
+    bench: 'upgrade',
+    runs,
+    naive_down_ms: NAIVE_DOWN_MS,
+    ours,
+    naive,
+    outage_ratio_naive_over_ours: +(
+      naive.longest_outage_ms_median / Math.max(1, ours.longest_outage_ms_median)
+    ).toFixed(1),
+    target: { lost: 0, longest_outage_ms: 1000 },
+    target_met,
+  }),
+);
 process.exit(ours.lost_acknowledged_total === 0 ? 0 : 1);

@@ -20,7 +20,9 @@ await build({
   outExtension: { '.js': '.mjs' },
   external: ['@kubernetes/client-node', 'iovalkey', 'prom-client'],
   // Bundled CommonJS dependencies call require(); ES module output has none of its own.
-  banner: { js: "import { createRequire as __rkCreateRequire } from 'node:module'; const require = __rkCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __rkCreateRequire } from 'node:module'; const require = __rkCreateRequire(import.meta.url);",
+  },
   sourcemap: true,
   logLevel: 'warning',
 });

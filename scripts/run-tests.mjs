@@ -20,8 +20,11 @@ function walk(dir, out = []) {
   }
   return out;
 }
-const label = (f) => f.endsWith('.e2e.test.js') ? 'e2e' : f.endsWith('.int.test.js') ? 'int' : f.endsWith('.test.js') ? 'unit' : null;
-const files = walk(root).filter((f) => labels.includes(label(f))).sort();
+const label = (f) =>
+  f.endsWith('.e2e.test.js') ? 'e2e' : f.endsWith('.int.test.js') ? 'int' : f.endsWith('.test.js') ? 'unit' : null;
+const files = walk(root)
+  .filter((f) => labels.includes(label(f)))
+  .sort();
 const filter = process.env.RK_TEST_FILTER;
 const chosen = filter ? files.filter((f) => f.includes(filter)) : files;
 if (chosen.length === 0) {
@@ -31,5 +34,9 @@ if (chosen.length === 0) {
 // Integration and e2e tests start servers; on a 2-core machine running them one file
 // at a time keeps timings honest and avoids port and CPU contention.
 const concurrency = labels.every((l) => l === 'unit') ? '2' : '1';
-const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--enable-source-maps', ...chosen], { stdio: 'inherit' });
+const r = spawnSync(
+  process.execPath,
+  ['--test', `--test-concurrency=${concurrency}`, '--enable-source-maps', ...chosen],
+  { stdio: 'inherit' },
+);
 process.exit(r.status ?? 1);

@@ -17,18 +17,28 @@ type Json = Record<string, unknown>;
 /** What the CRD keeps of a schema node beyond its type: rules and bounds the schema itself carries. */
 function crdExtras(schema: TSchema): Json {
   const out: Json = {};
-  for (const k of ['maxProperties', 'x-kubernetes-validations'] as const) if (schema[k] !== undefined) out[k] = schema[k];
+  for (const k of ['maxProperties', 'x-kubernetes-validations'] as const)
+    if (schema[k] !== undefined) out[k] = schema[k];
   return out;
 }
 
 function structural(schema: TSchema): Json {
-  const description = { ...(schema.description ? { description: schema.description as string } : {}), ...crdExtras(schema) };
+  const description = {
+    ...(schema.description ? { description: schema.description as string } : {}),
+    ...crdExtras(schema),
+  };
   if (schema.pattern === QUANTITY_PATTERN) {
-    return { ...description, 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }], pattern: QUANTITY_PATTERN };
+    return {
+      ...description,
+      'x-kubernetes-int-or-string': true,
+      anyOf: [{ type: 'integer' }, { type: 'string' }],
+      pattern: QUANTITY_PATTERN,
+    };
   }
   if (schema.anyOf) {
     const members = schema.anyOf as TSchema[];
-    if (members.every((m) => m.const !== undefined)) return { ...description, type: typeof members[0]!.const, enum: members.map((m) => m.const) };
+    if (members.every((m) => m.const !== undefined))
+      return { ...description, type: typeof members[0]!.const, enum: members.map((m) => m.const) };
     // string | {value: string}: not expressible structurally; kept as-is and checked by rk.
     return { ...description, 'x-kubernetes-preserve-unknown-fields': true };
   }
@@ -37,7 +47,9 @@ function structural(schema: TSchema): Json {
     case 'object': {
       if (schema.patternProperties) {
         const value = Object.values(schema.patternProperties as Record<string, TSchema>)[0]!;
-        return value.type ? { ...description, type: 'object', additionalProperties: structural(value) } : { ...description, type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+        return value.type
+          ? { ...description, type: 'object', additionalProperties: structural(value) }
+          : { ...description, type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
       }
       const props = (schema.properties ?? {}) as Record<string, TSchema>;
       const required = (schema.required as string[] | undefined) ?? [];
@@ -55,7 +67,8 @@ function structural(schema: TSchema): Json {
     case 'number':
     case 'boolean': {
       const out: Json = { ...description, type: schema.type };
-      for (const k of ['minimum', 'maximum', 'minLength', 'maxLength', 'pattern'] as const) if (schema[k] !== undefined) out[k] = schema[k];
+      for (const k of ['minimum', 'maximum', 'minLength', 'maxLength', 'pattern'] as const)
+        if (schema[k] !== undefined) out[k] = schema[k];
       return out;
     }
     default:
@@ -75,61 +88,80 @@ export function customResourceDefinition(): Json {
     spec: {
       group: CRD_GROUP,
       scope: 'Namespaced',
-      names: { kind: CRD_KIND, listKind: `${CRD_KIND}List`, plural: CRD_PLURAL, singular: 'rediskubernetes', shortNames: ['rk'], categories: ['all', 'redis'] },
-      versions: [{
-        name: CRD_VERSION,
-        served: true,
-        storage: true,
-        subresources: { status: {} },
-        additionalPrinterColumns: [
-          { name: 'Mode', type: 'string', jsonPath: '.spec.mode', description: 'STANDALONE, SENTINEL or CLUSTER' },
-          { name: 'Ready', type: 'string', jsonPath: '.status.ready', description: 'ready data pods / desired' },
-          { name: 'Master', type: 'string', jsonPath: '.status.master', description: 'current master pod (masters in CLUSTER mode)' },
-          { name: 'Phase', type: 'string', jsonPath: '.status.phase', priority: 1 },
-          { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-        ],
-        schema: {
-          openAPIV3Schema: {
-            type: 'object',
-            description: `RedisKubernetes: a Valkey or Redis instance (${metadataNote} metadata fields are understood by rk)`,
-            required: ['spec'],
-            properties: {
-              apiVersion: { type: 'string' },
-              kind: { type: 'string' },
-              metadata: { type: 'object' },
-              spec,
-              status: {
-                type: 'object',
-                'x-kubernetes-preserve-unknown-fields': true,
-                properties: {
-                  phase: { type: 'string' },
-                  ready: { type: 'string' },
-                  master: { type: 'string' },
-                  observedGeneration: { type: 'integer' },
-                  conditions: {
-                    type: 'array',
-                    'x-kubernetes-list-type': 'map',
-                    'x-kubernetes-list-map-keys': ['type'],
-                    items: {
-                      type: 'object',
-                      required: ['type', 'status'],
-                      properties: {
-                        type: { type: 'string' }, status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
-                        reason: { type: 'string' }, message: { type: 'string' },
-                        lastTransitionTime: { type: 'string', format: 'date-time' }, observedGeneration: { type: 'integer' },
+      names: {
+        kind: CRD_KIND,
+        listKind: `${CRD_KIND}List`,
+        plural: CRD_PLURAL,
+        singular: 'rediskubernetes',
+        shortNames: ['rk'],
+        categories: ['all', 'redis'],
+      },
+      versions: [
+        {
+          name: CRD_VERSION,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          additionalPrinterColumns: [
+            { name: 'Mode', type: 'string', jsonPath: '.spec.mode', description: 'STANDALONE, SENTINEL or CLUSTER' },
+            { name: 'Ready', type: 'string', jsonPath: '.status.ready', description: 'ready data pods / desired' },
+            {
+              name: 'Master',
+              type: 'string',
+              jsonPath: '.status.master',
+              description: 'current master pod (masters in CLUSTER mode)',
+            },
+            { name: 'Phase', type: 'string', jsonPath: '.status.phase', priority: 1 },
+            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+          ],
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              description: `RedisKubernetes: a Valkey or Redis instance (${metadataNote} metadata fields are understood by rk)`,
+              required: ['spec'],
+              properties: {
+                apiVersion: { type: 'string' },
+                kind: { type: 'string' },
+                metadata: { type: 'object' },
+                spec,
+                status: {
+                  type: 'object',
+                  'x-kubernetes-preserve-unknown-fields': true,
+                  properties: {
+                    phase: { type: 'string' },
+                    ready: { type: 'string' },
+                    master: { type: 'string' },
+                    observedGeneration: { type: 'integer' },
+                    conditions: {
+                      type: 'array',
+                      'x-kubernetes-list-type': 'map',
+                      'x-kubernetes-list-map-keys': ['type'],
+                      items: {
+                        type: 'object',
+                        required: ['type', 'status'],
+                        properties: {
+                          type: { type: 'string' },
+                          status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
+                          reason: { type: 'string' },
+                          message: { type: 'string' },
+                          lastTransitionTime: { type: 'string', format: 'date-time' },
+                          observedGeneration: { type: 'integer' },
+                        },
                       },
                     },
                   },
                 },
               },
+              'x-kubernetes-validations': [
+                {
+                  rule: `self.metadata.name.matches('${NAME_PATTERN}') && size(self.metadata.name) <= ${MAX_NAME_LENGTH}`,
+                  message: `metadata.name must be a DNS-1035 label (starting with a letter) of at most ${MAX_NAME_LENGTH} characters`,
+                },
+              ],
             },
-            'x-kubernetes-validations': [{
-              rule: `self.metadata.name.matches('${NAME_PATTERN}') && size(self.metadata.name) <= ${MAX_NAME_LENGTH}`,
-              message: `metadata.name must be a DNS-1035 label (starting with a letter) of at most ${MAX_NAME_LENGTH} characters`,
-            }],
           },
         },
-      }],
+      ],
     },
   };
 }

@@ -51,7 +51,10 @@ export function closest(word: string, candidates: Iterable<string>): string | nu
   const lower = word.toLowerCase();
   for (const c of candidates) {
     const d = editDistance(lower, c.toLowerCase());
-    if (d < bestDist) { best = c; bestDist = d; }
+    if (d < bestDist) {
+      best = c;
+      bestDist = d;
+    }
   }
   return best !== null && bestDist <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
 }

@@ -4,7 +4,10 @@
 // when someone bypasses rk.
 import { allowedDirectives } from './configDirectives.js';
 
-export interface FieldRule { rule: string; message: string }
+export interface FieldRule {
+  rule: string;
+  message: string;
+}
 
 const notAbove = (res: 'cpu' | 'memory') =>
   `!has(self.requests) || !has(self.limits) || !has(self.requests.${res}) || !has(self.limits.${res}) || ` +
@@ -21,6 +24,8 @@ export const MAX_EXTRA_DIRECTIVES = 64;
 
 /** On config.extra: only allow-listed directives (matched as the server does, case-insensitively). */
 export const EXTRA_DIRECTIVES_ALLOWED: FieldRule = {
-  rule: `self.all(k, k.lowerAscii() in [${allowedDirectives().map((d) => `'${d}'`).join(', ')}])`,
+  rule: `self.all(k, k.lowerAscii() in [${allowedDirectives()
+    .map((d) => `'${d}'`)
+    .join(', ')}])`,
   message: 'config.extra may only set allow-listed directives (rk validate names the reason for each key)',
 };

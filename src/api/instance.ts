@@ -40,7 +40,13 @@ export interface Instance {
     issuer: null | { name: string; kind: string; group: string };
     clientAuth: boolean;
   };
-  metrics: { enabled: boolean; image: string; serviceMonitor: boolean; prometheusRule: boolean; labels: Record<string, string> };
+  metrics: {
+    enabled: boolean;
+    image: string;
+    serviceMonitor: boolean;
+    prometheusRule: boolean;
+    labels: Record<string, string>;
+  };
   scheduling: {
     antiAffinity: AntiAffinity;
     zoneSpread: boolean;

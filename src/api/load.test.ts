@@ -8,9 +8,18 @@ import { quantityToBytes, quantityToMillicores } from './quantity.js';
 const A = 'apiVersion: v1\nkind: A\n';
 
 test('several documents get numbered sources; a single one keeps the plain file name', () => {
-  assert.deepEqual(parseDocuments(A, 'f.yaml').map((d) => d.source), ['f.yaml']);
-  assert.deepEqual(parseDocuments(`${A}---\n${A}`, 'f.yaml').map((d) => d.source), ['f.yaml#1', 'f.yaml#2']);
-  assert.deepEqual(parseDocuments(A, '-').map((d) => d.source), ['<stdin>']);
+  assert.deepEqual(
+    parseDocuments(A, 'f.yaml').map((d) => d.source),
+    ['f.yaml'],
+  );
+  assert.deepEqual(
+    parseDocuments(`${A}---\n${A}`, 'f.yaml').map((d) => d.source),
+    ['f.yaml#1', 'f.yaml#2'],
+  );
+  assert.deepEqual(
+    parseDocuments(A, '-').map((d) => d.source),
+    ['<stdin>'],
+  );
 });
 
 test('empty documents (leading, doubled or trailing ---) are skipped, not reported', () => {
@@ -22,24 +31,36 @@ test('empty documents (leading, doubled or trailing ---) are skipped, not report
 });
 
 test('an explicit null document is kept (and then reported by validation)', () => {
-  assert.deepEqual(parseDocuments('null\n', 'f.yaml').map((d) => d.value), [null]);
+  assert.deepEqual(
+    parseDocuments('null\n', 'f.yaml').map((d) => d.value),
+    [null],
+  );
 });
 
 test('an empty file, or one with only comments, is one clear error', () => {
   for (const text of ['', '\n\n', '# nothing here\n', '---\n']) {
-    assert.throws(() => parseDocuments(text, 'f.yaml'), (e: unknown) => e instanceof LoadError && /^f\.yaml: empty: no YAML document found$/.test(e.message));
+    assert.throws(
+      () => parseDocuments(text, 'f.yaml'),
+      (e: unknown) => e instanceof LoadError && /^f\.yaml: empty: no YAML document found$/.test(e.message),
+    );
   }
 });
 
 test('a syntax error names the file and the line', () => {
   const text = 'apiVersion: v1\nkind: A\nspec:\n  mode: [SENTINEL\n  other: 1\n';
-  assert.throws(() => parseDocuments(text, 'f.yaml'), (e: unknown) => {
-    assert.ok(e instanceof LoadError);
-    assert.match(e.message, /^f\.yaml:[45]: YAML syntax error: /);
-    assert.doesNotMatch(e.message, /\n/, 'one line');
-    return true;
-  });
-  assert.throws(() => parseDocuments('a: 1\na: 2\n', 'f.yaml'), /^LoadError: f\.yaml:2: YAML syntax error: Map keys must be unique/);
+  assert.throws(
+    () => parseDocuments(text, 'f.yaml'),
+    (e: unknown) => {
+      assert.ok(e instanceof LoadError);
+      assert.match(e.message, /^f\.yaml:[45]: YAML syntax error: /);
+      assert.doesNotMatch(e.message, /\n/, 'one line');
+      return true;
+    },
+  );
+  assert.throws(
+    () => parseDocuments('a: 1\na: 2\n', 'f.yaml'),
+    /^LoadError: f\.yaml:2: YAML syntax error: Map keys must be unique/,
+  );
   assert.throws(() => parseDocuments('a: 1\n\tb: 2\n', 'f.yaml'), /f\.yaml:2: YAML syntax error/);
 });
 

@@ -26,7 +26,14 @@ export function readSource(file: string, stdin: () => string = () => readFileSyn
     return readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'is a directory'
+            : (e as Error).message;
     throw new LoadError(`${file}: cannot read file: ${why}`);
   }
 }
@@ -51,7 +58,8 @@ export function parseDocuments(text: string, file: string): SourceDocument[] {
     const source = docs.length > 1 ? `${name}#${out.length + 1}` : name;
     // A field's line is its key's line: a mapping value starts on the line below its key.
     const lineAt = (path: readonly PathSegment[]): number | null => {
-      if (path.length === 0) return isNode(doc.contents) && doc.contents.range ? lines.linePos(doc.contents.range[0]).line : null;
+      if (path.length === 0)
+        return isNode(doc.contents) && doc.contents.range ? lines.linePos(doc.contents.range[0]).line : null;
       const parent = doc.getIn(path.slice(0, -1), true);
       const last = path[path.length - 1]!;
       if (isMap(parent)) {

@@ -17,7 +17,9 @@ const FIXTURES = `${ROOT}test/fixtures/specs/`;
 /** Valid specs to damage: the examples and the edge fixtures. */
 export const BASE_SPECS: unknown[] = [
   ...EXAMPLES.map(exampleText),
-  ...readdirSync(FIXTURES).filter((f) => f.startsWith('edge-')).map((f) => readFileSync(FIXTURES + f, 'utf8')),
+  ...readdirSync(FIXTURES)
+    .filter((f) => f.startsWith('edge-'))
+    .map((f) => readFileSync(FIXTURES + f, 'utf8')),
 ].map((t) => parseDocuments(t, 'base.yaml')[0]!.value);
 
 type Path = Array<string | number>;
@@ -25,21 +27,88 @@ type Path = Array<string | number>;
 function allPaths(v: unknown, p: Path = []): Path[] {
   const out: Path[] = [p];
   if (Array.isArray(v)) v.forEach((x, i) => out.push(...allPaths(x, [...p, i])));
-  else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) out.push(...allPaths(x, [...p, k]));
+  else if (v !== null && typeof v === 'object')
+    for (const [k, x] of Object.entries(v)) out.push(...allPaths(x, [...p, k]));
   return out;
 }
 
 /** Values that sit on or near the edges of the rules. */
 const INTERESTING: unknown[] = [
-  'latest', '2GB', '1e999999999', '1e-999', '0', '', ' ', '64Mi', '63Mi', '1Gi', '500m', '-1', 'SENTINEL', 'CLUSTER', 'STANDALONE', 'NONE', 'AOF',
-  'REQUIRED', 'PREFERRED', 'valkey/valkey', 'redis', 'redis:7', '8.1.11', 'a'.repeat(64), 'Bad_Name', 'x\ny', '__proto__',
-  0, 1, 2, 3, 4, 5, -1, 2.5, 1e308, -0, true, false, null, [], {}, [1, 'a'], { value: 'demo' },
+  'latest',
+  '2GB',
+  '1e999999999',
+  '1e-999',
+  '0',
+  '',
+  ' ',
+  '64Mi',
+  '63Mi',
+  '1Gi',
+  '500m',
+  '-1',
+  'SENTINEL',
+  'CLUSTER',
+  'STANDALONE',
+  'NONE',
+  'AOF',
+  'REQUIRED',
+  'PREFERRED',
+  'valkey/valkey',
+  'redis',
+  'redis:7',
+  '8.1.11',
+  'a'.repeat(64),
+  'Bad_Name',
+  'x\ny',
+  '__proto__',
+  0,
+  1,
+  2,
+  3,
+  4,
+  5,
+  -1,
+  2.5,
+  1e308,
+  -0,
+  true,
+  false,
+  null,
+  [],
+  {},
+  [1, 'a'],
+  { value: 'demo' },
 ];
 /** Keys users plausibly write: real fields, snake_case spellings, typos, prototype names. */
 const KEYS = fc.oneof(
-  fc.constantFrom('mode', 'sentinel', 'cluster', 'quorum', 'masters', 'replicas', 'tls', 'enabled', 'existingSecret', 'issuerRef', 'ingress', 'hostname',
-    'disk_size', 'create_namespace', 'target_cluster', 'sentinal', 'persistance', 'extra', 'timeout', 'requirepass', 'value',
-    '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'),
+  fc.constantFrom(
+    'mode',
+    'sentinel',
+    'cluster',
+    'quorum',
+    'masters',
+    'replicas',
+    'tls',
+    'enabled',
+    'existingSecret',
+    'issuerRef',
+    'ingress',
+    'hostname',
+    'disk_size',
+    'create_namespace',
+    'target_cluster',
+    'sentinal',
+    'persistance',
+    'extra',
+    'timeout',
+    'requirepass',
+    'value',
+    '__proto__',
+    'constructor',
+    'toString',
+    'hasOwnProperty',
+    'valueOf',
+  ),
   fc.string({ maxLength: 12 }).filter((k) => !/[.[\]]/.test(k)),
 );
 
@@ -91,7 +160,10 @@ export function mutate(base: unknown, mutations: Mutation[]): unknown {
       if (current !== null && typeof current === 'object' && !Array.isArray(current)) setOwn(current, m.key, m.value);
       continue;
     }
-    if (key === undefined) { if (m.kind !== 'delete') doc = m.kind === 'set' ? m.value : swapType(doc); continue; }
+    if (key === undefined) {
+      if (m.kind !== 'delete') doc = m.kind === 'set' ? m.value : swapType(doc);
+      continue;
+    }
     if (m.kind === 'delete') {
       if (Array.isArray(parent)) parent.splice(key as number, 1);
       else delete parent[key];
@@ -112,12 +184,18 @@ export function asDocument(value: unknown): { doc: SourceDocument; lines: number
   }
 }
 
-
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   test('the mutation engine really produces both valid and invalid specs', () => {
     // Guards the property above against a generator that only ever produces one kind of input.
-    const results = fc.sample(fc.tuple(fc.constantFrom(...BASE_SPECS), fc.array(MUTATION, { minLength: 1, maxLength: 2 })), { numRuns: 200, seed: 42 })
-      .flatMap(([b, m]) => { const p = asDocument(mutate(b, m)); return p ? [validateDocument(p.doc)] : []; });
+    const results = fc
+      .sample(fc.tuple(fc.constantFrom(...BASE_SPECS), fc.array(MUTATION, { minLength: 1, maxLength: 2 })), {
+        numRuns: 200,
+        seed: 42,
+      })
+      .flatMap(([b, m]) => {
+        const p = asDocument(mutate(b, m));
+        return p ? [validateDocument(p.doc)] : [];
+      });
     assert.ok(results.filter((r) => r.instance).length > 20, 'some mutated specs stay valid');
     assert.ok(results.filter((r) => !r.instance).length > 20, 'some mutated specs become invalid');
   });

@@ -7,7 +7,8 @@ import { errorsOf, exampleInstance, exampleText, FILE, lineOf, validateText } fr
 test('planton-basic: snake_case keys, namespace reference and numeric cpu resolve', () => {
   const text = exampleText('planton-basic');
   // The example must really use the legacy spellings, or this test proves nothing.
-  for (const legacy of ['create_namespace:', 'target_cluster:', 'namespace:\n    value: my-namespace', 'cpu: 1\n']) assert.ok(text.includes(legacy), legacy);
+  for (const legacy of ['create_namespace:', 'target_cluster:', 'namespace:\n    value: my-namespace', 'cpu: 1\n'])
+    assert.ok(text.includes(legacy), legacy);
   const inst = exampleInstance('planton-basic');
   assert.equal(inst.name, 'basic-redis');
   assert.equal(inst.namespace, 'my-namespace');
@@ -31,7 +32,11 @@ test('the classic examples validate with only the QoS warning their requests des
   for (const name of ['planton-basic', 'planton-persistent-ingress']) {
     const r = validateText(exampleText(name));
     assert.deepEqual(errorsOf(r), []);
-    assert.deepEqual(r.diagnostics.map((d) => d.path), ['spec.container.resources.requests.memory'], name);
+    assert.deepEqual(
+      r.diagnostics.map((d) => d.path),
+      ['spec.container.resources.requests.memory'],
+      name,
+    );
   }
 });
 
@@ -44,8 +49,12 @@ test('KubernetesRedis is accepted as an alias of RedisKubernetes and resolves id
 
 test('snake_case and camelCase spellings resolve to the same instance', () => {
   const snake = validateText(exampleText('planton-basic'));
-  const camel = validateText(exampleText('planton-basic')
-    .replace('create_namespace', 'createNamespace').replace('target_cluster', 'targetCluster').replace('persistenceEnabled', 'persistence_enabled'));
+  const camel = validateText(
+    exampleText('planton-basic')
+      .replace('create_namespace', 'createNamespace')
+      .replace('target_cluster', 'targetCluster')
+      .replace('persistenceEnabled', 'persistence_enabled'),
+  );
   assert.deepEqual(camel.instance, snake.instance);
 });
 
@@ -57,14 +66,25 @@ test('errors under a snake_case key keep the spelling and line the user wrote', 
 });
 
 test('both spellings of one field at once is an error, not a silent pick', () => {
-  const text = exampleText('planton-basic').replace('create_namespace: true', 'create_namespace: true\n  createNamespace: false');
+  const text = exampleText('planton-basic').replace(
+    'create_namespace: true',
+    'create_namespace: true\n  createNamespace: false',
+  );
   const errs = errorsOf(validateText(text));
-  assert.deepEqual(errs.map((e) => e.path), ['spec.create_namespace']);
+  assert.deepEqual(
+    errs.map((e) => e.path),
+    ['spec.create_namespace'],
+  );
 });
 
 test('the namespace may also be a plain string or come from metadata.namespace', () => {
   const base = exampleText('planton-basic');
-  assert.equal(validateText(base.replace('namespace:\n    value: my-namespace', 'namespace: other')).instance?.namespace, 'other');
-  const fromMeta = base.replace('  namespace:\n    value: my-namespace\n', '').replace('name: basic-redis', 'name: basic-redis\n  namespace: meta-ns');
+  assert.equal(
+    validateText(base.replace('namespace:\n    value: my-namespace', 'namespace: other')).instance?.namespace,
+    'other',
+  );
+  const fromMeta = base
+    .replace('  namespace:\n    value: my-namespace\n', '')
+    .replace('name: basic-redis', 'name: basic-redis\n  namespace: meta-ns');
   assert.equal(validateText(fromMeta).instance?.namespace, 'meta-ns');
 });

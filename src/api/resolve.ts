@@ -37,25 +37,33 @@ export function resolveInstance(m: Manifest): Instance {
   const maxmemoryBytes = Math.floor((quantityToBytes(resources.limits.memory) * maxmemoryPercent) / 100);
 
   const sentinelReplicas = spec.sentinel?.sentinelReplicas ?? 3;
-  const sentinel = mode === 'SENTINEL' ? {
-    replicas: sentinelReplicas,
-    quorum: spec.sentinel?.quorum ?? Math.floor(sentinelReplicas / 2) + 1,
-    downAfterMs: spec.sentinel?.downAfterMilliseconds ?? 5000,
-    failoverTimeoutMs: spec.sentinel?.failoverTimeout ?? 60000,
-    parallelSyncs: spec.sentinel?.parallelSyncs ?? 1,
-    // Both parts are DNS-1123 labels, which never hold a dot: "team-a"/"cache" and
-    // "team"/"a-cache" stay apart, as "-" would not keep them.
-    masterName: `${namespace}.${name}`,
-    resources: resolveResources(spec.sentinel?.resources, DEFAULT_SENTINEL_RESOURCES),
-  } : null;
-  const cluster = mode === 'CLUSTER' ? {
-    masters: spec.cluster?.masters ?? 3,
-    replicasPerMaster: spec.cluster?.replicasPerMaster ?? 1,
-    nodeTimeoutMs: spec.cluster?.nodeTimeoutMilliseconds ?? 5000,
-  } : null;
+  const sentinel =
+    mode === 'SENTINEL'
+      ? {
+          replicas: sentinelReplicas,
+          quorum: spec.sentinel?.quorum ?? Math.floor(sentinelReplicas / 2) + 1,
+          downAfterMs: spec.sentinel?.downAfterMilliseconds ?? 5000,
+          failoverTimeoutMs: spec.sentinel?.failoverTimeout ?? 60000,
+          parallelSyncs: spec.sentinel?.parallelSyncs ?? 1,
+          // Both parts are DNS-1123 labels, which never hold a dot: "team-a"/"cache" and
+          // "team"/"a-cache" stay apart, as "-" would not keep them.
+          masterName: `${namespace}.${name}`,
+          resources: resolveResources(spec.sentinel?.resources, DEFAULT_SENTINEL_RESOURCES),
+        }
+      : null;
+  const cluster =
+    mode === 'CLUSTER'
+      ? {
+          masters: spec.cluster?.masters ?? 3,
+          replicasPerMaster: spec.cluster?.replicasPerMaster ?? 1,
+          nodeTimeoutMs: spec.cluster?.nodeTimeoutMilliseconds ?? 5000,
+        }
+      : null;
   const dataReplicas = cluster
     ? cluster.masters * (1 + cluster.replicasPerMaster)
-    : sentinel ? (spec.sentinel?.redisReplicas ?? spec.container?.replicas ?? 3) : 1;
+    : sentinel
+      ? (spec.sentinel?.redisReplicas ?? spec.container?.replicas ?? 3)
+      : 1;
 
   const legacyPersistence = spec.container?.persistenceEnabled;
   const persistenceMode = spec.persistence?.mode ?? (legacyPersistence === false ? 'NONE' : 'HYBRID');
@@ -74,7 +82,9 @@ export function resolveInstance(m: Manifest): Instance {
     annotations: m.metadata.annotations ?? {},
     mode,
     image: {
-      repository, tag, pullPolicy: spec.image?.pullPolicy ?? 'IfNotPresent',
+      repository,
+      tag,
+      pullPolicy: spec.image?.pullPolicy ?? 'IfNotPresent',
       ref: tag.startsWith('sha256:') ? `${repository}@${tag}` : `${repository}:${tag}`,
       flavor: imageFlavor(repository),
     },
@@ -99,7 +109,11 @@ export function resolveInstance(m: Manifest): Instance {
       enabled: tlsEnabled,
       secretName: spec.tls?.existingSecret ?? `${name}-tls`,
       issuer: spec.tls?.issuerRef
-        ? { name: spec.tls.issuerRef.name, kind: spec.tls.issuerRef.kind ?? 'Issuer', group: spec.tls.issuerRef.group ?? 'cert-manager.io' }
+        ? {
+            name: spec.tls.issuerRef.name,
+            kind: spec.tls.issuerRef.kind ?? 'Issuer',
+            group: spec.tls.issuerRef.group ?? 'cert-manager.io',
+          }
         : null,
       clientAuth: spec.tls?.clientAuth ?? false,
     },

@@ -19,7 +19,7 @@ const modeOf = (s: Spec) => s.mode ?? 'STANDALONE';
 export const CROSS_FIELD_RULES: CrossFieldRule[] = [
   {
     id: 'sentinel-quorum-range',
-    cel: "!has(self.sentinel) || !has(self.sentinel.quorum) || self.sentinel.quorum <= (has(self.sentinel.sentinelReplicas) ? self.sentinel.sentinelReplicas : 3)",
+    cel: '!has(self.sentinel) || !has(self.sentinel.quorum) || self.sentinel.quorum <= (has(self.sentinel.sentinelReplicas) ? self.sentinel.sentinelReplicas : 3)',
     celMessage: 'sentinel.quorum must be between 1 and sentinel.sentinelReplicas',
     check(s) {
       const q = s.sentinel?.quorum;
@@ -36,7 +36,10 @@ export const CROSS_FIELD_RULES: CrossFieldRule[] = [
     check(s) {
       const m = s.cluster?.masters;
       return m !== undefined && m < 3
-        ? { path: ['cluster', 'masters'], message: `must be at least 3 (a cluster needs a majority of masters to fail over), got ${m}` }
+        ? {
+            path: ['cluster', 'masters'],
+            message: `must be at least 3 (a cluster needs a majority of masters to fail over), got ${m}`,
+          }
         : null;
     },
   },
@@ -46,7 +49,10 @@ export const CROSS_FIELD_RULES: CrossFieldRule[] = [
     celMessage: 'ingress is only supported in STANDALONE mode',
     check(s) {
       return s.ingress?.enabled && modeOf(s) !== 'STANDALONE'
-        ? { path: ['ingress', 'enabled'], message: `is only supported in STANDALONE mode (mode is ${modeOf(s)}): sentinel and cluster clients need every pod's address, which one load balancer cannot give` }
+        ? {
+            path: ['ingress', 'enabled'],
+            message: `is only supported in STANDALONE mode (mode is ${modeOf(s)}): sentinel and cluster clients need every pod's address, which one load balancer cannot give`,
+          }
         : null;
     },
   },
@@ -66,7 +72,11 @@ export const CROSS_FIELD_RULES: CrossFieldRule[] = [
     celMessage: 'image.tag must name a pinned release (not latest) when image.repository is set',
     check(s) {
       if (!s.image) return null;
-      if (s.image.tag === 'latest') return { path: ['image', 'tag'], message: '"latest" is not allowed: pin a release (e.g. 8.1.11) so every pod runs the same version' };
+      if (s.image.tag === 'latest')
+        return {
+          path: ['image', 'tag'],
+          message: '"latest" is not allowed: pin a release (e.g. 8.1.11) so every pod runs the same version',
+        };
       if (s.image.repository && !s.image.tag) {
         return s.image.repository.includes(':')
           ? { path: ['image', 'repository'], message: 'must not contain a tag: put the tag in image.tag' }
@@ -102,8 +112,13 @@ export const CROSS_FIELD_RULES: CrossFieldRule[] = [
     check(s) {
       const t = s.tls;
       if (!t?.enabled) return null;
-      if (t.existingSecret && t.issuerRef) return { path: ['tls'], message: 'set only one of existingSecret or issuerRef' };
-      if (!t.existingSecret && !t.issuerRef) return { path: ['tls', 'enabled'], message: 'needs tls.existingSecret (a kubernetes.io/tls Secret with ca.crt) or tls.issuerRef (cert-manager)' };
+      if (t.existingSecret && t.issuerRef)
+        return { path: ['tls'], message: 'set only one of existingSecret or issuerRef' };
+      if (!t.existingSecret && !t.issuerRef)
+        return {
+          path: ['tls', 'enabled'],
+          message: 'needs tls.existingSecret (a kubernetes.io/tls Secret with ca.crt) or tls.issuerRef (cert-manager)',
+        };
       return null;
     },
   },

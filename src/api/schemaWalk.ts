@@ -30,7 +30,11 @@ function propertiesOf(schema: TSchema): Record<string, TSchema> | null {
 
 function arrayItems(schema: TSchema): TSchema | null {
   if (schema.type === 'array' && schema.items) return schema.items as TSchema;
-  if (schema.anyOf) for (const s of schema.anyOf as TSchema[]) { const i = arrayItems(s); if (i) return i; }
+  if (schema.anyOf)
+    for (const s of schema.anyOf as TSchema[]) {
+      const i = arrayItems(s);
+      if (i) return i;
+    }
   return null;
 }
 
@@ -60,7 +64,12 @@ export function normalizeKeys(value: unknown, schema: TSchema): Normalized {
       if (key !== k) renames.set(formatPath([...path, key]), k);
       // defineProperty: assigning a "__proto__" key would replace the object's prototype
       // (and smuggle inherited fields past validation) instead of adding a field.
-      Object.defineProperty(out, key, { value: props[key] ? walk(x, props[key]!, [...path, key]) : x, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value: props[key] ? walk(x, props[key]!, [...path, key]) : x,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   };
@@ -76,7 +85,11 @@ export function normalizeKeys(value: unknown, schema: TSchema): Normalized {
   };
 }
 
-export function unknownFields(value: unknown, schema: TSchema, path: PathSegment[] = []): Array<Pick<Diagnostic, 'message'> & { path: PathSegment[] }> {
+export function unknownFields(
+  value: unknown,
+  schema: TSchema,
+  path: PathSegment[] = [],
+): Array<Pick<Diagnostic, 'message'> & { path: PathSegment[] }> {
   const out: Array<{ path: PathSegment[]; message: string }> = [];
   if (Array.isArray(value)) {
     const items = arrayItems(schema);
@@ -88,7 +101,10 @@ export function unknownFields(value: unknown, schema: TSchema, path: PathSegment
   if (!props) return out;
   for (const [k, x] of Object.entries(value)) {
     const sub = props[k];
-    if (sub) { out.push(...unknownFields(x, sub, [...path, k])); continue; }
+    if (sub) {
+      out.push(...unknownFields(x, sub, [...path, k]));
+      continue;
+    }
     const hint = closest(k, Object.keys(props));
     out.push({ path: [...path, k], message: `unknown field${hint ? ` (did you mean "${hint}"?)` : ''}` });
   }

@@ -50,7 +50,10 @@ export function lineOf(text: string, needle: string): number {
   return hits[0]!;
 }
 
-export const EXAMPLES = readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort();
+export const EXAMPLES = readdirSync(EXAMPLES_DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => f.replace(/\.yaml$/, ''))
+  .sort();
 
 export const exampleText = (name: string) => readFileSync(`${EXAMPLES_DIR}${name}.yaml`, 'utf8');
 export const exampleInstance = (name: string): Instance => {

@@ -23,7 +23,11 @@ export interface ApplyOptions {
 
 export type Outcome = 'created' | 'configured' | 'unchanged' | 'pruned';
 
-export async function applyInstance(s: Session, inst: Instance, o: ApplyOptions): Promise<Array<{ ref: string; outcome: Outcome }>> {
+export async function applyInstance(
+  s: Session,
+  inst: Instance,
+  o: ApplyOptions,
+): Promise<Array<{ ref: string; outcome: Outcome }>> {
   const start = Date.now();
   const plan = await planInstance(s, inst);
   for (const w of plan.warnings) o.progress(`warning: ${w}`);
@@ -55,7 +59,9 @@ export async function applyInstance(s: Session, inst: Instance, o: ApplyOptions)
   if (conflicts.length) rejected.push(ConflictError.merge(conflicts).message);
   if (rejected.length) {
     for (const r of rejected.slice(0, -1)) o.progress(`error: ${r}`);
-    throw new KubeError(rejected.length === 1 ? rejected[0]! : `${rejected[rejected.length - 1]} (and ${rejected.length - 1} more above)`);
+    throw new KubeError(
+      rejected.length === 1 ? rejected[0]! : `${rejected[rejected.length - 1]} (and ${rejected.length - 1} more above)`,
+    );
   }
 
   for (const p of plan.objects) {
@@ -63,23 +69,40 @@ export async function applyInstance(s: Session, inst: Instance, o: ApplyOptions)
     if (o.dryRun) {
       if (!c) report(p.ref, 'created', `; not validated: namespace ${inst.namespace} does not exist yet`);
       // A dry run never bumps resourceVersion: compare contents instead.
-      else report(p.ref, c.before === null ? 'created' : compareObjects(c.before, c.dry).length ? 'configured' : 'unchanged');
+      else
+        report(
+          p.ref,
+          c.before === null ? 'created' : compareObjects(c.before, c.dry).length ? 'configured' : 'unchanged',
+        );
       continue;
     }
     try {
       const after = await serverSideApply(s, p.info, p.obj, { dryRun: false, force });
       const before = c ? c.before : null; // unchecked only when its namespace did not exist: new
-      report(p.ref, before === null ? 'created' : before.metadata.resourceVersion !== after.metadata.resourceVersion ? 'configured' : 'unchanged');
+      report(
+        p.ref,
+        before === null
+          ? 'created'
+          : before.metadata.resourceVersion !== after.metadata.resourceVersion
+            ? 'configured'
+            : 'unchanged',
+      );
     } catch (e) {
       // Later objects (the StatefulSet) depend on earlier ones: stop at the first refusal.
       throw new KubeError(`${p.ref}: ${(e as Error).message}`);
     }
   }
   if (plan.auth.creating && !o.dryRun) {
-    o.progress(`generated the password: Secret ${inst.namespace}/${inst.auth.secretName}, key "${inst.auth.secretKey}" (kept across applies)`);
+    o.progress(
+      `generated the password: Secret ${inst.namespace}/${inst.auth.secretName}, key "${inst.auth.secretKey}" (kept across applies)`,
+    );
   }
 
-  for (const f of await findPrunable(s, inst, plan.objects.map((p) => p.obj))) {
+  for (const f of await findPrunable(
+    s,
+    inst,
+    plan.objects.map((p) => p.obj),
+  )) {
     if (await pruneOne(s, f, o.dryRun)) report(f.ref, 'pruned');
   }
 

@@ -28,11 +28,21 @@ export async function resolveAuth(s: Session, inst: Instance, namespaceExists: b
   if (a.generated) {
     const password = value ?? newPassword();
     s.secrets.add(password);
-    return { generatedPassword: password, secretChecksum: checksum({ [a.secretKey]: password }), creating: value === undefined };
+    return {
+      generatedPassword: password,
+      secretChecksum: checksum({ [a.secretKey]: password }),
+      creating: value === undefined,
+    };
   }
   const where = `Secret ${inst.namespace}/${a.secretName}`;
-  if (!live) throw new KubeError(`${where} does not exist: spec.auth.existingSecret names it, so create it (with key "${a.secretKey}") before applying`);
-  if (value === undefined) throw new KubeError(`${where} has no key "${a.secretKey}" (spec.auth.existingSecret.key); it has: ${Object.keys((live.data as object | undefined) ?? {}).join(', ') || 'no keys'}`);
+  if (!live)
+    throw new KubeError(
+      `${where} does not exist: spec.auth.existingSecret names it, so create it (with key "${a.secretKey}") before applying`,
+    );
+  if (value === undefined)
+    throw new KubeError(
+      `${where} has no key "${a.secretKey}" (spec.auth.existingSecret.key); it has: ${Object.keys((live.data as object | undefined) ?? {}).join(', ') || 'no keys'}`,
+    );
   s.secrets.add(value);
   return { secretChecksum: checksum({ [a.secretKey]: value }), creating: false };
 }

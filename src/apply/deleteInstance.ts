@@ -17,7 +17,13 @@ export interface DeleteOptions {
   pollMs?: number;
 }
 
-async function waitGone(what: string, timeoutMs: number, pollMs: number, progress: (l: string) => void, list: () => Promise<LiveObject[]>): Promise<void> {
+async function waitGone(
+  what: string,
+  timeoutMs: number,
+  pollMs: number,
+  progress: (l: string) => void,
+  list: () => Promise<LiveObject[]>,
+): Promise<void> {
   const start = Date.now();
   let last = '';
   for (;;) {
@@ -26,7 +32,8 @@ async function waitGone(what: string, timeoutMs: number, pollMs: number, progres
     const line = `waiting for ${left.length} ${what} to go: ${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''}`;
     if (line !== last) progress(line);
     last = line;
-    if (Date.now() - start >= timeoutMs) throw new KubeError(`timed out after ${Math.round(timeoutMs / 1000)}s ${line}`);
+    if (Date.now() - start >= timeoutMs)
+      throw new KubeError(`timed out after ${Math.round(timeoutMs / 1000)}s ${line}`);
     await new Promise((r) => setTimeout(r, pollMs));
   }
 }
@@ -50,11 +57,17 @@ export async function deleteInstance(s: Session, inst: Instance, o: DeleteOption
   if (inst.auth.enabled && inst.auth.generated) {
     const secret = await readObject(s, secretInfo, inst.namespace, inst.auth.secretName);
     // Only a Secret we generated (it carries our labels); a same-named one of the user's stays.
-    const ours = secret?.metadata.labels?.[LABEL.instance] === inst.name && secret.metadata.labels?.[LABEL.managedBy] === MANAGER;
+    const ours =
+      secret?.metadata.labels?.[LABEL.instance] === inst.name && secret.metadata.labels?.[LABEL.managedBy] === MANAGER;
     if (secret && ours && o.purge) {
-      if (await deleteObject(s, secretInfo, inst.namespace, inst.auth.secretName)) { o.out(`${objectRef(secretInfo, inst.auth.secretName)} deleted`); deleted++; }
+      if (await deleteObject(s, secretInfo, inst.namespace, inst.auth.secretName)) {
+        o.out(`${objectRef(secretInfo, inst.auth.secretName)} deleted`);
+        deleted++;
+      }
     } else if (secret && ours) {
-      o.progress(`kept ${objectRef(secretInfo, inst.auth.secretName)}: the password of the kept data (--purge deletes it)`);
+      o.progress(
+        `kept ${objectRef(secretInfo, inst.auth.secretName)}: the password of the kept data (--purge deletes it)`,
+      );
     }
   }
 
@@ -63,17 +76,29 @@ export async function deleteInstance(s: Session, inst: Instance, o: DeleteOption
   await waitGone('pods', remaining(), pollMs, o.progress, () => listObjects(s, podInfo, inst.namespace, selector));
   // Foreground deletion keeps the StatefulSet until its pods are gone; wait for it too, or an
   // immediate re-apply could find it half-deleted.
-  await waitGone('StatefulSets', remaining(), pollMs, o.progress, () => listObjects(s, stsInfo, inst.namespace, selector));
+  await waitGone('StatefulSets', remaining(), pollMs, o.progress, () =>
+    listObjects(s, stsInfo, inst.namespace, selector),
+  );
 
   const pvcInfo = await s.discovery.resolve('v1', 'PersistentVolumeClaim');
   const claims = await listObjects(s, pvcInfo, inst.namespace, selector);
   if (o.purge) {
     for (const c of claims) {
-      if (await deleteObject(s, pvcInfo, inst.namespace, c.metadata.name)) { o.out(`${objectRef(pvcInfo, c.metadata.name)} deleted`); deleted++; }
+      if (await deleteObject(s, pvcInfo, inst.namespace, c.metadata.name)) {
+        o.out(`${objectRef(pvcInfo, c.metadata.name)} deleted`);
+        deleted++;
+      }
     }
-    await waitGone('PersistentVolumeClaims', remaining(), pollMs, o.progress, () => listObjects(s, pvcInfo, inst.namespace, selector));
+    await waitGone('PersistentVolumeClaims', remaining(), pollMs, o.progress, () =>
+      listObjects(s, pvcInfo, inst.namespace, selector),
+    );
   } else if (claims.length) {
-    o.progress(`kept ${claims.length} PersistentVolumeClaim(s) with the data: ${claims.map((c) => c.metadata.name).sort().join(', ')} (--purge deletes them)`);
+    o.progress(
+      `kept ${claims.length} PersistentVolumeClaim(s) with the data: ${claims
+        .map((c) => c.metadata.name)
+        .sort()
+        .join(', ')} (--purge deletes them)`,
+    );
   }
   if (deleted === 0) o.progress(`nothing to delete: no objects of ${inst.name} in namespace ${inst.namespace}`);
   else o.progress(`${inst.namespace}/${inst.name}: deleted in ${((Date.now() - start) / 1000).toFixed(1)}s`);

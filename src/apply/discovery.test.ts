@@ -11,23 +11,46 @@ function fake(routes: Record<string, unknown>): Transport & { calls: string[] } 
     async request<T>(method: string, path: string): Promise<T> {
       calls.push(`${method} ${path}`);
       const r = routes[path];
-      if (r === undefined) throw new KubeApiError(404, 'NotFound', 'the server could not find the requested resource', method, path);
+      if (r === undefined)
+        throw new KubeApiError(404, 'NotFound', 'the server could not find the requested resource', method, path);
       if (r instanceof Error) throw r;
       return r as T;
     },
   };
 }
 
-const core = { resources: [
-  { name: 'pods', kind: 'Pod', namespaced: true }, { name: 'pods/status', kind: 'Pod', namespaced: true },
-  { name: 'namespaces', kind: 'Namespace', namespaced: false },
-] };
-const apps = { resources: [{ name: 'statefulsets/scale', kind: 'Scale', namespaced: true }, { name: 'statefulsets', kind: 'StatefulSet', namespaced: true }] };
+const core = {
+  resources: [
+    { name: 'pods', kind: 'Pod', namespaced: true },
+    { name: 'pods/status', kind: 'Pod', namespaced: true },
+    { name: 'namespaces', kind: 'Namespace', namespaced: false },
+  ],
+};
+const apps = {
+  resources: [
+    { name: 'statefulsets/scale', kind: 'Scale', namespaced: true },
+    { name: 'statefulsets', kind: 'StatefulSet', namespaced: true },
+  ],
+};
 
 test('resolves core and group kinds, skipping subresources', async () => {
   const d = new Discovery(fake({ '/api/v1': core, '/apis/apps/v1': apps }));
-  assert.deepEqual(await d.resolve('v1', 'Pod'), { apiVersion: 'v1', group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true });
-  assert.deepEqual(await d.resolve('apps/v1', 'StatefulSet'), { apiVersion: 'apps/v1', group: 'apps', version: 'v1', kind: 'StatefulSet', plural: 'statefulsets', namespaced: true });
+  assert.deepEqual(await d.resolve('v1', 'Pod'), {
+    apiVersion: 'v1',
+    group: '',
+    version: 'v1',
+    kind: 'Pod',
+    plural: 'pods',
+    namespaced: true,
+  });
+  assert.deepEqual(await d.resolve('apps/v1', 'StatefulSet'), {
+    apiVersion: 'apps/v1',
+    group: 'apps',
+    version: 'v1',
+    kind: 'StatefulSet',
+    plural: 'statefulsets',
+    namespaced: true,
+  });
   assert.equal((await d.resolve('v1', 'Namespace')).namespaced, false);
 });
 
@@ -45,13 +68,22 @@ test('an unserved group (CRD not installed) or kind is null from find and KindNo
   const d = new Discovery(fake({ '/api/v1': core }));
   assert.equal(await d.find('monitoring.coreos.com/v1', 'ServiceMonitor'), null);
   assert.equal(await d.find('v1', 'Nope'), null);
-  await assert.rejects(d.resolve('monitoring.coreos.com/v1', 'ServiceMonitor'), (e: unknown) =>
-    e instanceof KindNotServedError && e.message === 'the cluster does not serve ServiceMonitor (monitoring.coreos.com/v1)');
+  await assert.rejects(
+    d.resolve('monitoring.coreos.com/v1', 'ServiceMonitor'),
+    (e: unknown) =>
+      e instanceof KindNotServedError &&
+      e.message === 'the cluster does not serve ServiceMonitor (monitoring.coreos.com/v1)',
+  );
 });
 
 test('transient discovery failures propagate and are not cached', async () => {
   let fail = true;
-  const t: Transport = { async request<T>() { if (fail) throw new KubeApiError(503, 'ServiceUnavailable', 'busy', 'GET', '/api/v1'); return core as T; } };
+  const t: Transport = {
+    async request<T>() {
+      if (fail) throw new KubeApiError(503, 'ServiceUnavailable', 'busy', 'GET', '/api/v1');
+      return core as T;
+    },
+  };
   const d = new Discovery(t);
   await assert.rejects(d.find('v1', 'Pod'), /busy/);
   fail = false;
@@ -59,7 +91,14 @@ test('transient discovery failures propagate and are not cached', async () => {
 });
 
 test('paths, names and refs', () => {
-  const sts = { apiVersion: 'apps/v1', group: 'apps', version: 'v1', kind: 'StatefulSet', plural: 'statefulsets', namespaced: true };
+  const sts = {
+    apiVersion: 'apps/v1',
+    group: 'apps',
+    version: 'v1',
+    kind: 'StatefulSet',
+    plural: 'statefulsets',
+    namespaced: true,
+  };
   const ns = { apiVersion: 'v1', group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false };
   assert.equal(resourcePath(sts, 'demo', 'cache'), '/apis/apps/v1/namespaces/demo/statefulsets/cache');
   assert.equal(resourcePath(sts, 'demo'), '/apis/apps/v1/namespaces/demo/statefulsets');

@@ -13,11 +13,16 @@ export interface ResourceInfo {
   namespaced: boolean;
 }
 
-interface ApiResourceList { resources?: Array<{ name: string; kind: string; namespaced: boolean }> }
+interface ApiResourceList {
+  resources?: Array<{ name: string; kind: string; namespaced: boolean }>;
+}
 
 /** The kind is not served: typically a CRD that is not installed. */
 export class KindNotServedError extends KubeError {
-  constructor(readonly apiVersion: string, readonly kind: string) {
+  constructor(
+    readonly apiVersion: string,
+    readonly kind: string,
+  ) {
     super(`the cluster does not serve ${kind} (${apiVersion})`);
     this.name = 'KindNotServedError';
   }
@@ -25,7 +30,9 @@ export class KindNotServedError extends KubeError {
 
 export function splitApiVersion(apiVersion: string): { group: string; version: string } {
   const i = apiVersion.indexOf('/');
-  return i < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
+  return i < 0
+    ? { group: '', version: apiVersion }
+    : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
 }
 
 export class Discovery {

@@ -19,14 +19,22 @@ export const ROOT = (() => {
   return d;
 })();
 
-export interface ControlPlane { kubeconfigPath: string; server: string; dir: string; stop(): Promise<void> }
+export interface ControlPlane {
+  kubeconfigPath: string;
+  server: string;
+  dir: string;
+  stop(): Promise<void>;
+}
 
 /** The cached binary if there is one (a stale one serves these tests fine), else build.sh. */
 function controlPlaneBinary(): string {
   if (process.env.RK_CONTROL_PLANE_BIN) return process.env.RK_CONTROL_PLANE_BIN;
   const cached = join(ROOT, 'test', 'control-plane', 'bin', 'control-plane');
   if (existsSync(cached)) return cached;
-  const r = spawnSync('bash', [join(ROOT, 'test', 'control-plane', 'build.sh')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  const r = spawnSync('bash', [join(ROOT, 'test', 'control-plane', 'build.sh')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
   const bin = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !existsSync(bin)) throw new Error('test/control-plane/build.sh failed');
   return bin;
@@ -34,15 +42,31 @@ function controlPlaneBinary(): string {
 
 export async function startControlPlane(timeoutMs = 120_000): Promise<ControlPlane> {
   const dir = mkdtempSync(join(tmpdir(), 'rk-apply-e2e-'));
-  const proc: ChildProcess = spawn(controlPlaneBinary(), ['up', '--dir', join(dir, 'cp')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const killAtExit = () => { proc.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); };
+  const proc: ChildProcess = spawn(controlPlaneBinary(), ['up', '--dir', join(dir, 'cp')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const killAtExit = () => {
+    proc.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
   process.once('exit', killAtExit);
   let stderr = '';
-  proc.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-10_000); });
+  proc.stderr!.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-10_000);
+  });
   const up = await new Promise<{ kubeconfig: string; server: string }>((resolve, reject) => {
-    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`control plane not up after ${timeoutMs}ms:\n${stderr}`)); }, timeoutMs);
-    createInterface({ input: proc.stdout! }).once('line', (line) => { clearTimeout(timer); resolve(JSON.parse(line)); });
-    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`control plane exited (${code}):\n${stderr}`)); });
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`control plane not up after ${timeoutMs}ms:\n${stderr}`));
+    }, timeoutMs);
+    createInterface({ input: proc.stdout! }).once('line', (line) => {
+      clearTimeout(timer);
+      resolve(JSON.parse(line));
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`control plane exited (${code}):\n${stderr}`));
+    });
   });
   const stop = async () => {
     process.removeListener('exit', killAtExit);
@@ -58,7 +82,11 @@ export async function startControlPlane(timeoutMs = 120_000): Promise<ControlPla
   return { kubeconfigPath: up.kubeconfig, server: up.server, dir, stop };
 }
 
-export interface RunResult { code: number; out: string[]; err: string[] }
+export interface RunResult {
+  code: number;
+  out: string[];
+  err: string[];
+}
 
 /** Runs a command function the way main does: thrown CliErrors carry their exit code, other errors are 1. */
 export async function run(fn: (io: Io) => Promise<number>): Promise<RunResult> {
@@ -68,7 +96,10 @@ export async function run(fn: (io: Io) => Promise<number>): Promise<RunResult> {
     const code = await fn({ out: (l) => out.push(l), err: (l) => err.push(l) });
     return { code, out, err };
   } catch (e) {
-    if (e instanceof CliError) { if (e.message) err.push(`error: ${e.message}`); return { code: e.exitCode, out, err }; }
+    if (e instanceof CliError) {
+      if (e.message) err.push(`error: ${e.message}`);
+      return { code: e.exitCode, out, err };
+    }
     err.push(`error: ${(e as Error).message}`);
     return { code: 1, out, err };
   }
@@ -77,12 +108,21 @@ export async function run(fn: (io: Io) => Promise<number>): Promise<RunResult> {
 /** A structural-schema-free CRD: enough for the API server to serve (and dry-run) the kind. */
 export function minimalCrd(group: string, kind: string, plural: string): KubeObject {
   return {
-    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition',
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
     metadata: { name: `${plural}.${group}` },
     spec: {
-      group, scope: 'Namespaced',
+      group,
+      scope: 'Namespaced',
       names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
-      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        },
+      ],
     },
   };
 }

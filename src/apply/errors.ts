@@ -23,14 +23,21 @@ export class KubeApiError extends KubeError {
     readonly kubeUser = '',
   ) {
     // 401 means the same whatever we asked; anything else gets its wording from explain().
-    super(status === 401 ? unauthorized(server, kubeUser, apiMessage) : `the API server refused ${method} ${path}: ${status} ${reason}: ${apiMessage}`);
+    super(
+      status === 401
+        ? unauthorized(server, kubeUser, apiMessage)
+        : `the API server refused ${method} ${path}: ${status} ${reason}: ${apiMessage}`,
+    );
     this.name = 'KubeApiError';
   }
 }
 
 /** The request never got an HTTP answer (refused, DNS, TLS, timeout). */
 export class KubeUnreachableError extends KubeError {
-  constructor(readonly server: string, readonly detail: string) {
+  constructor(
+    readonly server: string,
+    readonly detail: string,
+  ) {
     super(`cannot reach the Kubernetes API at ${server}: ${detail}`);
     this.name = 'KubeUnreachableError';
   }
@@ -39,8 +46,14 @@ export class KubeUnreachableError extends KubeError {
 export const isNotFound = (e: unknown): e is KubeApiError => e instanceof KubeApiError && e.status === 404;
 
 /** One field another manager owns with a different value than the one we apply. */
-export interface FieldConflict { field: string; manager: string }
-export interface ObjectConflicts { object: string; conflicts: FieldConflict[] }
+export interface FieldConflict {
+  field: string;
+  manager: string;
+}
+export interface ObjectConflicts {
+  object: string;
+  conflicts: FieldConflict[];
+}
 
 /**
  * The fields a 409 to a server-side apply names, from details.causes. Each cause reads
@@ -49,7 +62,9 @@ export interface ObjectConflicts { object: string; conflicts: FieldConflict[] }
  */
 export function fieldConflicts(e: KubeApiError): FieldConflict[] {
   if (e.status !== 409) return [];
-  return e.causes.filter((c) => c.reason === 'FieldManagerConflict' && c.field).map((c) => ({ field: c.field!, manager: managerOf(c.message ?? '') }));
+  return e.causes
+    .filter((c) => c.reason === 'FieldManagerConflict' && c.field)
+    .map((c) => ({ field: c.field!, manager: managerOf(c.message ?? '') }));
 }
 
 /** The manager from Go's %q-quoted name; the "using v1" / "with subresource" tail does not help the user. */
@@ -85,7 +100,9 @@ export function describeConflicts(objects: ObjectConflicts[]): string {
   const perObject = objects.map(({ object, conflicts }) => {
     const byManager = new Map<string, string[]>();
     for (const c of conflicts) byManager.set(c.manager, [...(byManager.get(c.manager) ?? []), c.field]);
-    const groups = [...byManager].map(([m, fields]) => `${fields.join(', ')} set by field manager ${JSON.stringify(m)}`);
+    const groups = [...byManager].map(
+      ([m, fields]) => `${fields.join(', ')} set by field manager ${JSON.stringify(m)}`,
+    );
     return `${object} has ${groups.join(' and ')}`;
   });
   return `field ownership conflict: ${perObject.join('; ')}`;
@@ -115,10 +132,14 @@ const NETWORK_CODES: Record<string, string> = {
   ENETUNREACH: 'network unreachable',
   ETIMEDOUT: 'connection timed out',
   EPIPE: 'connection closed by the server',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS: the server certificate is self-signed and not trusted (check certificate-authority-data in the kubeconfig)',
-  SELF_SIGNED_CERT_IN_CHAIN: 'TLS: the server certificate is signed by an unknown authority (check certificate-authority-data in the kubeconfig)',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS: the server certificate is signed by an unknown authority (check certificate-authority-data in the kubeconfig)',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'TLS: the server certificate is signed by an unknown authority (check certificate-authority-data in the kubeconfig)',
+  DEPTH_ZERO_SELF_SIGNED_CERT:
+    'TLS: the server certificate is self-signed and not trusted (check certificate-authority-data in the kubeconfig)',
+  SELF_SIGNED_CERT_IN_CHAIN:
+    'TLS: the server certificate is signed by an unknown authority (check certificate-authority-data in the kubeconfig)',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    'TLS: the server certificate is signed by an unknown authority (check certificate-authority-data in the kubeconfig)',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    'TLS: the server certificate is signed by an unknown authority (check certificate-authority-data in the kubeconfig)',
   CERT_HAS_EXPIRED: 'TLS: the server certificate has expired',
   ERR_TLS_CERT_ALTNAME_INVALID: 'TLS: the server certificate does not match the host name',
 };
@@ -185,7 +206,10 @@ const IMMUTABLE_HINTS: Array<{ when: RegExp; hint: string }> = [
     when: /StatefulSet[\s\S]*(spec\.volumeClaimTemplates|updates to statefulset spec for fields other than)/,
     hint: 'a StatefulSet cannot change its volume claim template (persistence mode, diskSize, storageClass), serviceName or selector in place: rk delete, then rk apply recreates it (kept PVCs are reused as they are: resize them yourself if their StorageClass allows expansion)',
   },
-  { when: /spec\.clusterIPs?\b.*(immutable|may not change)/, hint: 'a Service cannot change between headless and ClusterIP in place: delete the Service and apply again' },
+  {
+    when: /spec\.clusterIPs?\b.*(immutable|may not change)/,
+    hint: 'a Service cannot change between headless and ClusterIP in place: delete the Service and apply again',
+  },
 ];
 
 /**
@@ -202,18 +226,34 @@ export function shortenValues(msg: string, max = 80): string {
     const start = at + marker.length;
     out += msg.slice(i, start);
     const open = msg[start];
-    if (open !== '[' && open !== '{') { i = start; continue; }
+    if (open !== '[' && open !== '{') {
+      i = start;
+      continue;
+    }
     let depth = 0;
     let inString = false;
     let end = -1;
     for (let k = start; k < msg.length; k++) {
       const c = msg[k];
-      if (inString) { if (c === '\\') k++; else if (c === '"') inString = false; continue; }
+      if (inString) {
+        if (c === '\\') k++;
+        else if (c === '"') inString = false;
+        continue;
+      }
       if (c === '"') inString = true;
       else if (c === '[' || c === '{') depth++;
-      else if (c === ']' || c === '}') { depth--; if (depth === 0) { end = k; break; } }
+      else if (c === ']' || c === '}') {
+        depth--;
+        if (depth === 0) {
+          end = k;
+          break;
+        }
+      }
     }
-    if (end < 0 || end - start + 1 <= max) { i = start; continue; }
+    if (end < 0 || end - start + 1 <= max) {
+      i = start;
+      continue;
+    }
     out += open === '[' ? '[…]' : '{…}';
     i = end + 1;
   }

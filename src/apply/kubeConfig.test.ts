@@ -10,7 +10,9 @@ test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 function kubeconfig(name: string, current: string | null): string {
   const file = join(dir, name);
-  writeFileSync(file, `apiVersion: v1
+  writeFileSync(
+    file,
+    `apiVersion: v1
 kind: Config
 clusters:
 - name: a
@@ -26,7 +28,8 @@ contexts:
 - name: ctx-b
   context: { cluster: b, user: u }
 ${current ? `current-context: ${current}` : ''}
-`);
+`,
+  );
   return file;
 }
 
@@ -38,12 +41,17 @@ test('--kubeconfig and --context pick the cluster', () => {
 
 test('an unknown context lists the available ones', () => {
   const f = kubeconfig('two.yaml', 'ctx-a');
-  assert.throws(() => loadKubeConfig({ kubeconfig: f, context: 'prod' }), { message: `context "prod" is not in ${f}; available: ctx-a, ctx-b` });
+  assert.throws(() => loadKubeConfig({ kubeconfig: f, context: 'prod' }), {
+    message: `context "prod" is not in ${f}; available: ctx-a, ctx-b`,
+  });
 });
 
 test('no current context is a clear error', () => {
   const f = kubeconfig('none.yaml', null);
-  assert.throws(() => loadKubeConfig({ kubeconfig: f }), /has no current context: pass --context \(available: ctx-a, ctx-b\)/);
+  assert.throws(
+    () => loadKubeConfig({ kubeconfig: f }),
+    /has no current context: pass --context \(available: ctx-a, ctx-b\)/,
+  );
 });
 
 test('a missing kubeconfig file is named', () => {

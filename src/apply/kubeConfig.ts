@@ -27,7 +27,10 @@ export function loadKubeConfig(t: ClusterTarget): KubeConfig {
   const source = kubeConfigSource(t);
   // Without any source, client-node silently falls back to http://localhost:8080; a clear
   // message is more useful than the connection error that would follow.
-  if (!source) throw new KubeError('no kubeconfig found (looked at $KUBECONFIG, ~/.kube/config and the in-cluster service account): pass --kubeconfig FILE');
+  if (!source)
+    throw new KubeError(
+      'no kubeconfig found (looked at $KUBECONFIG, ~/.kube/config and the in-cluster service account): pass --kubeconfig FILE',
+    );
   const kc = new KubeConfig();
   try {
     if (t.kubeconfig) kc.loadFromFile(t.kubeconfig);
@@ -40,15 +43,29 @@ export function loadKubeConfig(t: ClusterTarget): KubeConfig {
   if (t.context !== undefined) {
     if (!kc.getContextObject(t.context)) {
       const names = kc.getContexts().map((c) => c.name);
-      throw new KubeError(`context "${t.context}" is not in ${source}; available: ${names.length ? names.join(', ') : '(none)'}`);
+      throw new KubeError(
+        `context "${t.context}" is not in ${source}; available: ${names.length ? names.join(', ') : '(none)'}`,
+      );
     }
     kc.setCurrentContext(t.context);
   }
   const cluster = kc.getCurrentCluster();
   if (!cluster) {
     const ctx = kc.getCurrentContext();
-    throw new KubeError(ctx ? `kubeconfig ${source}: context "${ctx}" names no known cluster` : `kubeconfig ${source} has no current context: pass --context (available: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`);
+    throw new KubeError(
+      ctx
+        ? `kubeconfig ${source}: context "${ctx}" names no known cluster`
+        : `kubeconfig ${source} has no current context: pass --context (available: ${
+            kc
+              .getContexts()
+              .map((c) => c.name)
+              .join(', ') || 'none'
+          })`,
+    );
   }
-  if (!/^https?:\/\//.test(cluster.server)) throw new KubeError(`kubeconfig ${source}: cluster "${cluster.name}" has no usable server URL (${JSON.stringify(cluster.server)})`);
+  if (!/^https?:\/\//.test(cluster.server))
+    throw new KubeError(
+      `kubeconfig ${source}: cluster "${cluster.name}" has no usable server URL (${JSON.stringify(cluster.server)})`,
+    );
   return kc;
 }

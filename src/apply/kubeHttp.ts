@@ -30,7 +30,10 @@ export class KubeHttp implements Transport {
   private readonly base: URL;
   private auth?: { at: number; opts: https.RequestOptions };
 
-  constructor(private readonly kc: KubeConfig, private readonly timeoutMs = 30_000) {
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly timeoutMs = 30_000,
+  ) {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new KubeError('kubeconfig has no current cluster');
     this.server = cluster.server.replace(/\/+$/, '');
@@ -48,7 +51,9 @@ export class KubeHttp implements Transport {
     } catch (e) {
       const msg = (e as Error).message ?? String(e);
       if (/HTTP protocol is not allowed/.test(msg)) {
-        throw new KubeError(`the API server ${this.server} is plain HTTP: set insecure-skip-tls-verify: true on its kubeconfig cluster entry to allow that`);
+        throw new KubeError(
+          `the API server ${this.server} is plain HTTP: set insecure-skip-tls-verify: true on its kubeconfig cluster entry to allow that`,
+        );
       }
       throw new KubeError(`kubeconfig credentials for user "${this.kubeUser}": ${msg}`);
     }
@@ -61,9 +66,10 @@ export class KubeHttp implements Transport {
       try {
         return await this.once<T>(method, path, req);
       } catch (e) {
-        const retry = attempt < MAX_ATTEMPTS && (
-          (e instanceof KubeApiError && RETRYABLE_STATUS.has(e.status))
-          || (e instanceof KubeUnreachableError && /reset|closed/.test(e.detail)));
+        const retry =
+          attempt < MAX_ATTEMPTS &&
+          ((e instanceof KubeApiError && RETRYABLE_STATUS.has(e.status)) ||
+            (e instanceof KubeUnreachableError && /reset|closed/.test(e.detail)));
         if (!retry) throw e;
         await new Promise((r) => setTimeout(r, 400 * attempt));
       }
@@ -76,7 +82,10 @@ export class KubeHttp implements Transport {
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
     const base = await this.options();
-    const headers: Record<string, string | number> = { ...(base.headers as Record<string, string>), Accept: 'application/json' };
+    const headers: Record<string, string | number> = {
+      ...(base.headers as Record<string, string>),
+      Accept: 'application/json',
+    };
     if (body) {
       headers['Content-Type'] = req.contentType ?? 'application/json';
       headers['Content-Length'] = body.length;
@@ -87,7 +96,9 @@ export class KubeHttp implements Transport {
       const r = mod.request(url, { ...base, method, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (e) => reject(new KubeUnreachableError(this.server, describeNetworkError(e as NodeJS.ErrnoException))));
+        res.on('error', (e) =>
+          reject(new KubeUnreachableError(this.server, describeNetworkError(e as NodeJS.ErrnoException))),
+        );
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const status = res.statusCode ?? 0;
@@ -98,23 +109,54 @@ export class KubeHttp implements Transport {
             parsed = undefined;
           }
           if (status >= 200 && status < 300) {
-            if (parsed === undefined) reject(new KubeError(`${method} ${url.pathname}: the API server sent a response that is not JSON`));
+            if (parsed === undefined)
+              reject(new KubeError(`${method} ${url.pathname}: the API server sent a response that is not JSON`));
             else resolve(parsed as T);
             return;
           }
           reject(this.apiError(status, res.statusMessage ?? '', parsed, text, method, url.pathname));
         });
       });
-      r.setTimeout(timeoutMs, () => r.destroy(Object.assign(new Error(`no response within ${timeoutMs < 1000 ? `${timeoutMs}ms` : `${Math.round(timeoutMs / 1000)}s`}`), { code: 'RK_TIMEOUT' })));
-      r.on('error', (e: NodeJS.ErrnoException) => reject(new KubeUnreachableError(this.server, describeNetworkError(e))));
+      r.setTimeout(timeoutMs, () =>
+        r.destroy(
+          Object.assign(
+            new Error(`no response within ${timeoutMs < 1000 ? `${timeoutMs}ms` : `${Math.round(timeoutMs / 1000)}s`}`),
+            { code: 'RK_TIMEOUT' },
+          ),
+        ),
+      );
+      r.on('error', (e: NodeJS.ErrnoException) =>
+        reject(new KubeUnreachableError(this.server, describeNetworkError(e))),
+      );
       r.end(body);
     });
   }
 
-  private apiError(status: number, statusText: string, parsed: unknown, text: string, method: string, path: string): KubeApiError {
-    const s = (parsed ?? {}) as { kind?: string; message?: string; reason?: string; details?: { causes?: Array<{ field?: string; message?: string; reason?: string }> } };
+  private apiError(
+    status: number,
+    statusText: string,
+    parsed: unknown,
+    text: string,
+    method: string,
+    path: string,
+  ): KubeApiError {
+    const s = (parsed ?? {}) as {
+      kind?: string;
+      message?: string;
+      reason?: string;
+      details?: { causes?: Array<{ field?: string; message?: string; reason?: string }> };
+    };
     const isStatus = s.kind === 'Status';
-    const message = scrub(oneLine(isStatus ? s.message ?? '' : text.slice(0, 300)), this.secrets);
-    return new KubeApiError(status, (isStatus ? s.reason : undefined) || statusText, message, method, path, isStatus ? s.details?.causes ?? [] : [], this.server, this.kubeUser);
+    const message = scrub(oneLine(isStatus ? (s.message ?? '') : text.slice(0, 300)), this.secrets);
+    return new KubeApiError(
+      status,
+      (isStatus ? s.reason : undefined) || statusText,
+      message,
+      method,
+      path,
+      isStatus ? (s.details?.causes ?? []) : [],
+      this.server,
+      this.kubeUser,
+    );
   }
 }

@@ -33,11 +33,19 @@ export async function diffInstance(s: Session, inst: Instance): Promise<ObjectCh
     const live = reachable ? await readObject(s, p.info, p.obj.metadata.namespace, p.obj.metadata.name) : null;
     // New objects are dry-run too when possible, so an object the server would reject is an error here, not at apply.
     const { next, conflict } = reachable ? await dryRunApply(s, p) : { next: null };
-    if (!live) { out.push({ ref: p.ref, change: 'new', lines: [] }); continue; }
+    if (!live) {
+      out.push({ ref: p.ref, change: 'new', lines: [] });
+      continue;
+    }
     const lines = compareObjects(live, next);
     out.push({ ref: p.ref, change: lines.length ? 'changed' : 'unchanged', lines, ...(conflict ? { conflict } : {}) });
   }
-  for (const f of await findPrunable(s, inst, plan.objects.map((p) => p.obj))) out.push({ ref: f.ref, change: 'prune', lines: [] });
+  for (const f of await findPrunable(
+    s,
+    inst,
+    plan.objects.map((p) => p.obj),
+  ))
+    out.push({ ref: f.ref, change: 'prune', lines: [] });
   return out;
 }
 
@@ -70,7 +78,8 @@ export function formatChanges(namespace: string, changes: ObjectChange[]): strin
   for (const c of changes) {
     if (c.change === 'new') out.push(`+++ ${c.ref} (new, namespace ${namespace})`);
     else if (c.change === 'prune') out.push(`--- ${c.ref} (would be pruned, namespace ${namespace})`);
-    else if (c.change === 'changed') out.push(`--- ${c.ref} (live, namespace ${namespace})`, `+++ ${c.ref} (after apply)`, ...c.lines);
+    else if (c.change === 'changed')
+      out.push(`--- ${c.ref} (live, namespace ${namespace})`, `+++ ${c.ref} (after apply)`, ...c.lines);
   }
   return out;
 }

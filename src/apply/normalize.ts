@@ -35,7 +35,8 @@ export function normalizeForDiff(obj: unknown): Json {
 /** Secret values as base64 `data`, whether given as data or stringData. */
 function secretData(o: Json): Record<string, string> {
   const data = { ...((o.data as Record<string, string> | undefined) ?? {}) };
-  for (const [k, v] of Object.entries((o.stringData as Record<string, string> | undefined) ?? {})) data[k] = Buffer.from(v).toString('base64');
+  for (const [k, v] of Object.entries((o.stringData as Record<string, string> | undefined) ?? {}))
+    data[k] = Buffer.from(v).toString('base64');
   return data;
 }
 
@@ -50,10 +51,16 @@ export function redactSecretPair(before: Json | null, after: Json | null): [Json
   const a = after ? secretData(after) : {};
   const mark = (own: Record<string, string>, other: Record<string, string>, side: 'old' | 'new') => {
     const out: Record<string, string> = {};
-    for (const k of Object.keys(own)) out[k] = k in other && other[k] === own[k] ? '(redacted)' : `(redacted, ${side} value)`;
+    for (const k of Object.keys(own))
+      out[k] = k in other && other[k] === own[k] ? '(redacted)' : `(redacted, ${side} value)`;
     return out;
   };
-  const redact = (o: Json | null, own: Record<string, string>, other: Record<string, string>, side: 'old' | 'new'): Json | null => {
+  const redact = (
+    o: Json | null,
+    own: Record<string, string>,
+    other: Record<string, string>,
+    side: 'old' | 'new',
+  ): Json | null => {
     if (!o) return o;
     const { stringData: _s, data: _d, ...rest } = o;
     return Object.keys(own).length ? { ...rest, data: mark(own, other, side) } : rest;
@@ -63,5 +70,7 @@ export function redactSecretPair(before: Json | null, after: Json | null): [Json
 
 /** Stable YAML lines for diffing: keys sorted so both sides line up whatever order they came in. */
 export function diffLines(o: Json): string[] {
-  return stringify(o, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false }).replace(/\n$/, '').split('\n');
+  return stringify(o, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false })
+    .replace(/\n$/, '')
+    .split('\n');
 }

@@ -10,7 +10,11 @@ import { objectRef, type ResourceInfo } from './discovery.js';
 import { explain, KubeApiError, KubeError } from './errors.js';
 import type { Session } from './session.js';
 
-export interface PlannedObject { obj: KubeObject; info: ResourceInfo; ref: string }
+export interface PlannedObject {
+  obj: KubeObject;
+  info: ResourceInfo;
+  ref: string;
+}
 
 export interface Plan {
   inst: Instance;
@@ -23,9 +27,18 @@ export interface Plan {
 
 /** Why a CRD-backed kind is in the output, and what to do when its CRD is missing. */
 const CRD_HINTS: Record<string, { needs: string; unless: string }> = {
-  Certificate: { needs: "tls.issuerRef needs cert-manager's CRDs", unless: 'use tls.existingSecret instead of tls.issuerRef' },
-  ServiceMonitor: { needs: 'metrics.enabled needs the prometheus-operator CRDs', unless: 'set metrics.serviceMonitor: false' },
-  PrometheusRule: { needs: 'metrics.enabled needs the prometheus-operator CRDs', unless: 'set metrics.prometheusRule: false' },
+  Certificate: {
+    needs: "tls.issuerRef needs cert-manager's CRDs",
+    unless: 'use tls.existingSecret instead of tls.issuerRef',
+  },
+  ServiceMonitor: {
+    needs: 'metrics.enabled needs the prometheus-operator CRDs',
+    unless: 'set metrics.serviceMonitor: false',
+  },
+  PrometheusRule: {
+    needs: 'metrics.enabled needs the prometheus-operator CRDs',
+    unless: 'set metrics.prometheusRule: false',
+  },
 };
 
 async function exists(s: Session, path: string): Promise<boolean | null> {
@@ -53,16 +66,30 @@ async function warnings(s: Session, inst: Instance): Promise<string[]> {
   const out: string[] = [];
   const check = async (path: string, what: string, field: string) => {
     const found = await exists(s, path).catch(() => null);
-    if (found === false) out.push(`${what} does not exist (${field}): the pods cannot be ${what.startsWith('Priority') ? 'created' : 'scheduled'} until it does`);
+    if (found === false)
+      out.push(
+        `${what} does not exist (${field}): the pods cannot be ${what.startsWith('Priority') ? 'created' : 'scheduled'} until it does`,
+      );
   };
-  if (inst.scheduling.priorityClassName) await check(`/apis/scheduling.k8s.io/v1/priorityclasses/${encodeURIComponent(inst.scheduling.priorityClassName)}`, `PriorityClass ${inst.scheduling.priorityClassName}`, 'scheduling.priorityClassName');
-  if (inst.persistence.mode !== 'NONE' && inst.persistence.storageClass) await check(`/apis/storage.k8s.io/v1/storageclasses/${encodeURIComponent(inst.persistence.storageClass)}`, `StorageClass ${inst.persistence.storageClass}`, 'persistence.storageClass');
+  if (inst.scheduling.priorityClassName)
+    await check(
+      `/apis/scheduling.k8s.io/v1/priorityclasses/${encodeURIComponent(inst.scheduling.priorityClassName)}`,
+      `PriorityClass ${inst.scheduling.priorityClassName}`,
+      'scheduling.priorityClassName',
+    );
+  if (inst.persistence.mode !== 'NONE' && inst.persistence.storageClass)
+    await check(
+      `/apis/storage.k8s.io/v1/storageclasses/${encodeURIComponent(inst.persistence.storageClass)}`,
+      `StorageClass ${inst.persistence.storageClass}`,
+      'persistence.storageClass',
+    );
   return out;
 }
 
 export async function planInstance(s: Session, inst: Instance): Promise<Plan> {
   const nsExists = await namespaceExists(s, inst.namespace);
-  if (!nsExists && !inst.createNamespace) throw new KubeError(`namespace ${inst.namespace} does not exist: create it, or set spec.createNamespace: true`);
+  if (!nsExists && !inst.createNamespace)
+    throw new KubeError(`namespace ${inst.namespace} does not exist: create it, or set spec.createNamespace: true`);
   const auth = await resolveAuth(s, inst, nsExists);
   const rendered = render(inst, {
     ...(auth.generatedPassword !== undefined ? { generatedPassword: auth.generatedPassword } : {}),
@@ -71,7 +98,9 @@ export async function planInstance(s: Session, inst: Instance): Promise<Plan> {
   const objects: PlannedObject[] = [];
   const missing: KubeObject[] = [];
   for (const obj of rendered) {
-    const info = await s.discovery.find(obj.apiVersion, obj.kind).catch((e: unknown) => { throw explain(e, { verb: 'get', resource: `${obj.apiVersion} discovery` }); });
+    const info = await s.discovery.find(obj.apiVersion, obj.kind).catch((e: unknown) => {
+      throw explain(e, { verb: 'get', resource: `${obj.apiVersion} discovery` });
+    });
     if (!info) missing.push(obj);
     else objects.push({ obj, info, ref: objectRef(info, obj.metadata.name) });
   }
@@ -90,7 +119,9 @@ export function missingKindsMessage(missing: Array<Pick<KubeObject, 'apiVersion'
     const kinds = [...new Set(ms.map((m) => m.kind))].join(', ');
     const versions = [...new Set(ms.map((m) => m.apiVersion))].join(', ');
     const unless = [...new Set(ms.map((m) => CRD_HINTS[m.kind]?.unless).filter(Boolean))].join(' and ');
-    return CRD_HINTS[ms[0]!.kind] ? `${need} (${kinds}: ${versions}) installed${unless ? `; or ${unless}` : ''}` : `${need} ${kinds} (${versions})`;
+    return CRD_HINTS[ms[0]!.kind]
+      ? `${need} (${kinds}: ${versions}) installed${unless ? `; or ${unless}` : ''}`
+      : `${need} ${kinds} (${versions})`;
   });
   return parts.join('; ');
 }

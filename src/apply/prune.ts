@@ -23,9 +23,16 @@ export const OWNED_KINDS: ReadonlyArray<{ apiVersion: string; kind: string }> = 
   { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule' },
 ];
 
-export const labelSelector = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+export const labelSelector = (labels: Record<string, string>) =>
+  Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 
-export interface Found { info: ResourceInfo; obj: LiveObject; ref: string }
+export interface Found {
+  info: ResourceInfo;
+  obj: LiveObject;
+  ref: string;
+}
 
 /** Live objects of the instance, kind by kind (kinds the cluster does not serve are skipped). */
 export async function findOwned(s: Session, inst: Instance, kinds = OWNED_KINDS): Promise<Found[]> {
@@ -42,11 +49,17 @@ export async function findOwned(s: Session, inst: Instance, kinds = OWNED_KINDS)
 
 export async function findPrunable(s: Session, inst: Instance, rendered: KubeObject[]): Promise<Found[]> {
   const keep = new Set(rendered.map((o) => `${o.kind}/${o.metadata.name}`));
-  return (await findOwned(s, inst)).filter((f) => !keep.has(`${f.info.kind}/${f.obj.metadata.name}`) && appliedByUs(f.obj) && !f.obj.metadata.deletionTimestamp);
+  return (await findOwned(s, inst)).filter(
+    (f) =>
+      !keep.has(`${f.info.kind}/${f.obj.metadata.name}`) && appliedByUs(f.obj) && !f.obj.metadata.deletionTimestamp,
+  );
 }
 
 /** Deletes one prunable object; false when something else deleted it meanwhile. */
 export function pruneOne(s: Session, f: Found, dryRun: boolean): Promise<boolean> {
   // Foreground for StatefulSets so their pods are gone before the object is.
-  return deleteObject(s, f.info, f.obj.metadata.namespace, f.obj.metadata.name, { propagation: f.info.kind === 'StatefulSet' ? 'Foreground' : 'Background', dryRun });
+  return deleteObject(s, f.info, f.obj.metadata.namespace, f.obj.metadata.name, {
+    propagation: f.info.kind === 'StatefulSet' ? 'Foreground' : 'Background',
+    dryRun,
+  });
 }

@@ -10,7 +10,11 @@ import type { Session } from './session.js';
 interface PodStatus {
   phase?: string;
   conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>;
-  containerStatuses?: Array<{ name: string; ready: boolean; state?: { waiting?: { reason?: string; message?: string }; terminated?: { reason?: string; exitCode?: number } } }>;
+  containerStatuses?: Array<{
+    name: string;
+    ready: boolean;
+    state?: { waiting?: { reason?: string; message?: string }; terminated?: { reason?: string; exitCode?: number } };
+  }>;
 }
 
 export interface SetState {
@@ -25,14 +29,18 @@ export interface SetState {
 const POLL_MS = 1000;
 
 /** Why a pod is not Ready, in a few words: the most specific reason Kubernetes gives. */
-export function podProblem(name: string, pod: { metadata?: { deletionTimestamp?: string }; status?: PodStatus }): string {
+export function podProblem(
+  name: string,
+  pod: { metadata?: { deletionTimestamp?: string }; status?: PodStatus },
+): string {
   const st = pod.status ?? {};
   if (pod.metadata?.deletionTimestamp) return `${name} terminating`;
   const sched = st.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
   if (sched) return `${name} not scheduled: ${sched.message ?? sched.reason ?? 'pending'}`;
   for (const c of st.containerStatuses ?? []) {
     const w = c.state?.waiting;
-    if (w?.reason && w.reason !== 'ContainerCreating') return `${name} ${c.name}: ${w.reason}${w.message ? ` (${w.message})` : ''}`;
+    if (w?.reason && w.reason !== 'ContainerCreating')
+      return `${name} ${c.name}: ${w.reason}${w.message ? ` (${w.message})` : ''}`;
     const t = c.state?.terminated;
     if (t) return `${name} ${c.name}: terminated (${t.reason ?? 'exit'} ${t.exitCode ?? ''})`.replace(/ \)$/, ')');
   }
@@ -40,34 +48,60 @@ export function podProblem(name: string, pod: { metadata?: { deletionTimestamp?:
   return `${name} not ready`;
 }
 
-const isReady = (p: { status?: PodStatus }) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+const isReady = (p: { status?: PodStatus }) =>
+  p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 /** Pure: the state of one StatefulSet given its live object, its pods and the latest FailedCreate event. */
 export function setState(ref: string, sts: LiveObject, pods: LiveObject[], failedCreate?: string): SetState {
   const spec = (sts.spec ?? {}) as { replicas?: number; updateStrategy?: { type?: string } };
-  const st = (sts.status ?? {}) as { observedGeneration?: number; readyReplicas?: number; updatedReplicas?: number; currentRevision?: string; updateRevision?: string };
+  const st = (sts.status ?? {}) as {
+    observedGeneration?: number;
+    readyReplicas?: number;
+    updatedReplicas?: number;
+    currentRevision?: string;
+    updateRevision?: string;
+  };
   const want = spec.replicas ?? 1;
   const onDelete = spec.updateStrategy?.type === 'OnDelete';
   const observed = (st.observedGeneration ?? 0) >= (sts.metadata.generation ?? 0);
   const live = pods.filter((p) => !p.metadata.deletionTimestamp);
   const ready = live.filter(isReady);
   const revision = (p: LiveObject) => p.metadata.labels?.['controller-revision-hash'];
-  const updated = st.updateRevision ? live.filter((p) => revision(p) === st.updateRevision).length : (st.updatedReplicas ?? 0);
+  const updated = st.updateRevision
+    ? live.filter((p) => revision(p) === st.updateRevision).length
+    : (st.updatedReplicas ?? 0);
   const rolled = onDelete || (updated === want && (!st.updateRevision || st.currentRevision === st.updateRevision));
   const done = observed && ready.length === want && live.length === want && rolled;
-  const problems = pods.filter((p) => !isReady(p)).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)).map((p) => podProblem(p.metadata.name, p as { status?: PodStatus }));
+  const problems = pods
+    .filter((p) => !isReady(p))
+    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
+    .map((p) => podProblem(p.metadata.name, p as { status?: PodStatus }));
   const shown = problems.slice(0, 3).concat(problems.length > 3 ? [`${problems.length - 3} more`] : []);
   if (live.length < want && failedCreate) shown.unshift(`pod creation failing: ${failedCreate}`);
   const counts = `${ready.length}/${want} ready${onDelete ? '' : `, ${updated}/${want} updated`}`;
-  return { ref, done, line: `${ref}: ${counts}${shown.length ? `; ${shown.join('; ')}` : ''}`, stale: onDelete ? live.length - updated : 0 };
+  return {
+    ref,
+    done,
+    line: `${ref}: ${counts}${shown.length ? `; ${shown.join('; ')}` : ''}`,
+    stale: onDelete ? live.length - updated : 0,
+  };
 }
 
 async function latestFailedCreate(s: Session, namespace: string, name: string): Promise<string | undefined> {
   try {
-    const events = await s.http.request<{ items?: Array<{ reason?: string; message?: string; lastTimestamp?: string; eventTime?: string; metadata?: { creationTimestamp?: string } }> }>(
-      'GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`,
-      { query: { fieldSelector: `involvedObject.kind=StatefulSet,involvedObject.name=${name},reason=FailedCreate` } });
-    const when = (e: { lastTimestamp?: string; eventTime?: string; metadata?: { creationTimestamp?: string } }) => e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? '';
+    const events = await s.http.request<{
+      items?: Array<{
+        reason?: string;
+        message?: string;
+        lastTimestamp?: string;
+        eventTime?: string;
+        metadata?: { creationTimestamp?: string };
+      }>;
+    }>('GET', `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, {
+      query: { fieldSelector: `involvedObject.kind=StatefulSet,involvedObject.name=${name},reason=FailedCreate` },
+    });
+    const when = (e: { lastTimestamp?: string; eventTime?: string; metadata?: { creationTimestamp?: string } }) =>
+      e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? '';
     const last = (events.items ?? []).sort((a, b) => when(a).localeCompare(when(b))).pop();
     return last?.message;
   } catch {
@@ -82,7 +116,11 @@ export interface RolloutOptions {
 }
 
 /** Resolves when every set has all replicas Ready on the new revision (OnDelete sets: all Ready). */
-export async function waitForRollout(s: Session, sets: Array<{ info: ResourceInfo; obj: KubeObject }>, o: RolloutOptions): Promise<void> {
+export async function waitForRollout(
+  s: Session,
+  sets: Array<{ info: ResourceInfo; obj: KubeObject }>,
+  o: RolloutOptions,
+): Promise<void> {
   const start = Date.now();
   const podInfo = await s.discovery.resolve('v1', 'Pod');
   const last = new Map<string, string>();
@@ -95,16 +133,22 @@ export async function waitForRollout(s: Session, sets: Array<{ info: ResourceInf
       const ns = obj.metadata.namespace ?? 'default';
       const sts = await readObject(s, info, ns, obj.metadata.name);
       if (!sts) throw new KubeError(`${ref} disappeared while waiting for its rollout (deleted by someone else?)`);
-      const selector = ((sts.spec as { selector?: { matchLabels?: Record<string, string> } }).selector?.matchLabels) ?? {};
+      const selector =
+        (sts.spec as { selector?: { matchLabels?: Record<string, string> } }).selector?.matchLabels ?? {};
       const pods = await listObjects(s, podInfo, ns, labelSelector(selector));
       const want = (sts.spec as { replicas?: number }).replicas ?? 1;
-      const failed = pods.filter((p) => !p.metadata.deletionTimestamp).length < want ? await latestFailedCreate(s, ns, obj.metadata.name) : undefined;
+      const failed =
+        pods.filter((p) => !p.metadata.deletionTimestamp).length < want
+          ? await latestFailedCreate(s, ns, obj.metadata.name)
+          : undefined;
       const state = setState(ref, sts, pods, failed);
       if (state.done) {
         finished.add(ref);
         o.progress(`${ref}: ${want}/${want} ready (${((Date.now() - start) / 1000).toFixed(1)}s)`);
         if (state.stale > 0) {
-          o.progress(`${ref}: ${state.stale} pod(s) still run the previous revision; updateStrategy OnDelete: each moves to the new revision when its pod is restarted (replicas first, the master last)`);
+          o.progress(
+            `${ref}: ${state.stale} pod(s) still run the previous revision; updateStrategy OnDelete: each moves to the new revision when its pod is restarted (replicas first, the master last)`,
+          );
         }
         continue;
       }
@@ -116,8 +160,12 @@ export async function waitForRollout(s: Session, sets: Array<{ info: ResourceInf
     }
     if (pending.length === 0) return;
     if (Date.now() - start >= o.timeoutMs) {
-      throw new KubeError(`timed out after ${Math.round(o.timeoutMs / 1000)}s waiting for the rollout: ${pending.join('; ')}`);
+      throw new KubeError(
+        `timed out after ${Math.round(o.timeoutMs / 1000)}s waiting for the rollout: ${pending.join('; ')}`,
+      );
     }
-    await new Promise((r) => setTimeout(r, Math.min(o.pollMs ?? POLL_MS, Math.max(0, o.timeoutMs - (Date.now() - start)))));
+    await new Promise((r) =>
+      setTimeout(r, Math.min(o.pollMs ?? POLL_MS, Math.max(0, o.timeoutMs - (Date.now() - start)))),
+    );
   }
 }

@@ -26,12 +26,19 @@ export interface LiveObject extends KubeObject {
 const op = (verb: Operation['verb'], info: ResourceInfo, namespace?: string, name?: string): Operation => ({
   verb,
   resource: resourceName(info),
-  ...(name !== undefined ? { object: `${info.kind} ${info.namespaced && namespace ? `${namespace}/` : ''}${name}` } : {}),
+  ...(name !== undefined
+    ? { object: `${info.kind} ${info.namespaced && namespace ? `${namespace}/` : ''}${name}` }
+    : {}),
   ...(info.namespaced && namespace ? { namespace } : {}),
 });
 
 /** The live object, or null when it does not exist (or its namespace does not). */
-export async function readObject(s: Session, info: ResourceInfo, namespace: string | undefined, name: string): Promise<LiveObject | null> {
+export async function readObject(
+  s: Session,
+  info: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+): Promise<LiveObject | null> {
   try {
     return await s.http.request<LiveObject>('GET', resourcePath(info, namespace, name));
   } catch (e) {
@@ -41,9 +48,16 @@ export async function readObject(s: Session, info: ResourceInfo, namespace: stri
 }
 
 /** Objects of one kind in a namespace matching a label selector; list items lack apiVersion/kind, so they are filled in. */
-export async function listObjects(s: Session, info: ResourceInfo, namespace: string, labelSelector: string): Promise<LiveObject[]> {
+export async function listObjects(
+  s: Session,
+  info: ResourceInfo,
+  namespace: string,
+  labelSelector: string,
+): Promise<LiveObject[]> {
   try {
-    const list = await s.http.request<{ items?: LiveObject[] }>('GET', resourcePath(info, namespace), { query: { labelSelector } });
+    const list = await s.http.request<{ items?: LiveObject[] }>('GET', resourcePath(info, namespace), {
+      query: { labelSelector },
+    });
     return (list.items ?? []).map((o) => ({ ...o, apiVersion: info.apiVersion, kind: info.kind }));
   } catch (e) {
     if (isNotFound(e)) return []; // the namespace is gone: nothing of ours is left in it
@@ -56,11 +70,20 @@ export async function listObjects(s: Session, info: ResourceInfo, namespace: str
  * (or would store). Without `force`, a field another manager set to a different value is a
  * ConflictError (dry runs too), as with kubectl apply --server-side; with it, we take it over.
  */
-export async function serverSideApply(s: Session, info: ResourceInfo, obj: KubeObject, opts: { dryRun: boolean; force?: boolean }): Promise<LiveObject> {
+export async function serverSideApply(
+  s: Session,
+  info: ResourceInfo,
+  obj: KubeObject,
+  opts: { dryRun: boolean; force?: boolean },
+): Promise<LiveObject> {
   const ns = obj.metadata.namespace;
   try {
     return await s.http.request<LiveObject>('PATCH', resourcePath(info, ns, obj.metadata.name), {
-      query: { fieldManager: FIELD_MANAGER, force: opts.force ? 'true' : 'false', ...(opts.dryRun ? { dryRun: 'All' } : {}) },
+      query: {
+        fieldManager: FIELD_MANAGER,
+        force: opts.force ? 'true' : 'false',
+        ...(opts.dryRun ? { dryRun: 'All' } : {}),
+      },
       body: obj,
       contentType: 'application/apply-patch+yaml',
     });
@@ -70,13 +93,23 @@ export async function serverSideApply(s: Session, info: ResourceInfo, obj: KubeO
 }
 
 /** Deletes one object; false when it was already gone (deleting twice is fine). */
-export async function deleteObject(s: Session, info: ResourceInfo, namespace: string | undefined, name: string,
-  opts: { propagation?: 'Foreground' | 'Background'; dryRun?: boolean } = {}): Promise<boolean> {
+export async function deleteObject(
+  s: Session,
+  info: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+  opts: { propagation?: 'Foreground' | 'Background'; dryRun?: boolean } = {},
+): Promise<boolean> {
   try {
     // Everything goes in the DeleteOptions body: with a body, the API server ignores the query
     // parameters, so a dryRun=All query would be silently dropped and the object really deleted.
     await s.http.request('DELETE', resourcePath(info, namespace, name), {
-      body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: opts.propagation ?? 'Background', ...(opts.dryRun ? { dryRun: ['All'] } : {}) },
+      body: {
+        kind: 'DeleteOptions',
+        apiVersion: 'v1',
+        propagationPolicy: opts.propagation ?? 'Background',
+        ...(opts.dryRun ? { dryRun: ['All'] } : {}),
+      },
     });
     return true;
   } catch (e) {
@@ -86,4 +119,5 @@ export async function deleteObject(s: Session, info: ResourceInfo, namespace: st
 }
 
 /** True when our field manager applied this object: prune and delete never touch what someone else created. */
-export const appliedByUs = (o: LiveObject) => (o.metadata.managedFields ?? []).some((m) => m.manager === FIELD_MANAGER && m.operation === 'Apply');
+export const appliedByUs = (o: LiveObject) =>
+  (o.metadata.managedFields ?? []).some((m) => m.manager === FIELD_MANAGER && m.operation === 'Apply');

@@ -16,9 +16,13 @@ function patch(a: string[], hunks: string[]): string[] {
     }
     const t = line[0];
     const body = line.slice(1);
-    if (t === ' ') { assert.equal(a[pos], body, 'context line must match'); out.push(a[pos++]!); }
-    else if (t === '-') { assert.equal(a[pos], body, 'removed line must match'); pos++; }
-    else out.push(body);
+    if (t === ' ') {
+      assert.equal(a[pos], body, 'context line must match');
+      out.push(a[pos++]!);
+    } else if (t === '-') {
+      assert.equal(a[pos], body, 'removed line must match');
+      pos++;
+    } else out.push(body);
   }
   while (pos < a.length) out.push(a[pos++]!);
   return out;
@@ -53,11 +57,14 @@ test('pure additions and removals, at either end', () => {
 
 test('property: patching a with diff(a, b) gives b, and the diff is minimal-ish', () => {
   const lines = fc.array(fc.constantFrom('a', 'b', 'c', 'd', 'e'), { maxLength: 40 });
-  fc.assert(fc.property(lines, lines, (a, b) => {
-    const d = unifiedDiff(a, b);
-    assert.deepEqual(patch(a, d), b);
-    const removed = d.filter((l) => l.startsWith('-')).length;
-    const added = d.filter((l) => l.startsWith('+')).length;
-    assert.equal(a.length - removed, b.length - added, 'kept lines are common to both');
-  }), { numRuns: 500 });
+  fc.assert(
+    fc.property(lines, lines, (a, b) => {
+      const d = unifiedDiff(a, b);
+      assert.deepEqual(patch(a, d), b);
+      const removed = d.filter((l) => l.startsWith('-')).length;
+      const added = d.filter((l) => l.startsWith('+')).length;
+      assert.equal(a.length - removed, b.length - added, 'kept lines are common to both');
+    }),
+    { numRuns: 500 },
+  );
 });

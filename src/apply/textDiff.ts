@@ -25,12 +25,22 @@ function editScript(a: string[], b: string[]): Op[] {
   let i = 0;
   let j = 0;
   while (i < n || j < m) {
-    if (i < n && j < m && am[i] === bm[j]) { ops.push({ t: ' ', line: am[i]!, a: pre + i, b: pre + j }); i++; j++; }
+    if (i < n && j < m && am[i] === bm[j]) {
+      ops.push({ t: ' ', line: am[i]!, a: pre + i, b: pre + j });
+      i++;
+      j++;
+    }
     // Removals before additions at the same point, as diff(1) prints them.
-    else if (j >= m || (i < n && at(i + 1, j) >= at(i, j + 1))) { ops.push({ t: '-', line: am[i]!, a: pre + i, b: pre + j }); i++; }
-    else { ops.push({ t: '+', line: bm[j]!, a: pre + i, b: pre + j }); j++; }
+    else if (j >= m || (i < n && at(i + 1, j) >= at(i, j + 1))) {
+      ops.push({ t: '-', line: am[i]!, a: pre + i, b: pre + j });
+      i++;
+    } else {
+      ops.push({ t: '+', line: bm[j]!, a: pre + i, b: pre + j });
+      j++;
+    }
   }
-  for (let k = 0; k < suf; k++) ops.push({ t: ' ', line: a[a.length - suf + k]!, a: a.length - suf + k, b: b.length - suf + k });
+  for (let k = 0; k < suf; k++)
+    ops.push({ t: ' ', line: a[a.length - suf + k]!, a: a.length - suf + k, b: b.length - suf + k });
   return ops;
 }
 

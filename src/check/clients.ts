@@ -43,7 +43,14 @@ export function createCheckClient(target: CheckTarget, auth: CheckAuth, o: Check
   const base = baseOptions(auth, o);
   let client: CheckClient;
   if (target.kind === 'standalone') {
-    client = new Redis({ ...base, host: target.endpoint.host, port: target.endpoint.port, enableOfflineQueue: false, enableReadyCheck: false, lazyConnect: true });
+    client = new Redis({
+      ...base,
+      host: target.endpoint.host,
+      port: target.endpoint.port,
+      enableOfflineQueue: false,
+      enableReadyCheck: false,
+      lazyConnect: true,
+    });
   } else if (target.kind === 'sentinel') {
     const options: RedisOptions = {
       ...base,
@@ -71,13 +78,25 @@ export function createCheckClient(target: CheckTarget, auth: CheckAuth, o: Check
       if (tls) options.sentinelTLS = tls;
     }
     const redis = new Redis(options);
-    const sentinelOptions: RedisOptions = { connectTimeout: o.connectTimeoutMs, commandTimeout: Math.min(500, o.commandTimeoutMs), retryStrategy: () => o.reconnectDelayMs * 4 };
+    const sentinelOptions: RedisOptions = {
+      connectTimeout: o.connectTimeoutMs,
+      commandTimeout: Math.min(500, o.commandTimeoutMs),
+      retryStrategy: () => o.reconnectDelayMs * 4,
+    };
     if (auth.sentinelPassword !== undefined) sentinelOptions.password = auth.sentinelPassword;
     if (auth.tls) {
       const tls = toTlsConnectionOptions(auth.tls);
       if (tls) sentinelOptions.tls = tls;
     }
-    watches.set(redis, watchSentinelMaster(redis, { sentinels: target.sentinels, masterName: target.masterName, sentinelOptions, intervalMs: MASTER_WATCH_INTERVAL_MS }));
+    watches.set(
+      redis,
+      watchSentinelMaster(redis, {
+        sentinels: target.sentinels,
+        masterName: target.masterName,
+        sentinelOptions,
+        intervalMs: MASTER_WATCH_INTERVAL_MS,
+      }),
+    );
     client = redis;
   } else {
     const { retryStrategy: _r, ...nodeOptions } = base;
@@ -100,7 +119,10 @@ export function createCheckClient(target: CheckTarget, auth: CheckAuth, o: Check
       lazyConnect: true,
       enableAutoPipelining: o.autoPipelining === true,
     };
-    client = new Cluster(target.nodes.map((e) => ({ host: e.host, port: e.port })), options);
+    client = new Cluster(
+      target.nodes.map((e) => ({ host: e.host, port: e.port })),
+      options,
+    );
   }
   // Errors reach us through the commands; without a listener iovalkey prints them to stderr.
   client.on('error', () => undefined);

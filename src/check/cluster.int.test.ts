@@ -40,7 +40,13 @@ test('cluster failover under the writer: writes to the lost shard resume on its 
   assert.ok(writer.stats().acknowledged > 300, 'writes flow before the crash');
   const killedAt = Date.now();
   await victim!.crash();
-  await until('the replica takes over', 10000, async () => withClient(heir.endpoint, {}, async (c) => (await fetchReplication(c)).role === 'master' && (await clusterInfo(c)).state === 'ok'));
+  await until('the replica takes over', 10000, async () =>
+    withClient(
+      heir.endpoint,
+      {},
+      async (c) => (await fetchReplication(c)).role === 'master' && (await clusterInfo(c)).state === 'ok',
+    ),
+  );
   const promotedAfterMs = Date.now() - killedAt;
   const report = await writer.verify();
   const summary = summarizeReport(report);
@@ -51,9 +57,14 @@ test('cluster failover under the writer: writes to the lost shard resume on its 
   const [longest] = report.outages;
   assert.ok(longest?.slots, `outages are per slot range: ${JSON.stringify(longest)}`);
   assert.ok(report.longestOutageMs >= 1000, `outage measured (node timeout 1000 ms): ${summary}`);
-  assert.ok(report.longestOutageMs < promotedAfterMs + 3000, `outage ends after the takeover (${promotedAfterMs} ms): ${summary}`);
+  assert.ok(
+    report.longestOutageMs < promotedAfterMs + 3000,
+    `outage ends after the takeover (${promotedAfterMs} ms): ${summary}`,
+  );
   assert.ok(longest!.endMs < report.durationMs - 1000, `writes resumed well before the end: ${summary}`);
   // The promoted replica has no replica of its own: its writes are SET OK but not WAIT-acknowledged.
   assert.ok(report.notReplicated > 0, summary);
-  console.log(`# ${summary}; replica took over ${promotedAfterMs} ms after the crash; longest window ${JSON.stringify(longest)}`);
+  console.log(
+    `# ${summary}; replica took over ${promotedAfterMs} ms after the crash; longest window ${JSON.stringify(longest)}`,
+  );
 });

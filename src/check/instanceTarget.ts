@@ -14,12 +14,19 @@ export interface InstanceTarget {
 export function instanceTarget(inst: Instance, at: (member: string) => Endpoint): InstanceTarget {
   if (inst.sentinel) {
     return {
-      target: { kind: 'sentinel', sentinels: sentinelMembers(inst).map((m) => at(m.name)), masterName: inst.sentinel.masterName },
+      target: {
+        kind: 'sentinel',
+        sentinels: sentinelMembers(inst).map((m) => at(m.name)),
+        masterName: inst.sentinel.masterName,
+      },
       waitReplicas: inst.dataReplicas > 1 ? 1 : 0,
     };
   }
   if (inst.cluster) {
-    return { target: { kind: 'cluster', nodes: dataMembers(inst).map((m) => at(m.name)) }, waitReplicas: inst.cluster.replicasPerMaster > 0 ? 1 : 0 };
+    return {
+      target: { kind: 'cluster', nodes: dataMembers(inst).map((m) => at(m.name)) },
+      waitReplicas: inst.cluster.replicasPerMaster > 0 ? 1 : 0,
+    };
   }
   return { target: { kind: 'standalone', endpoint: at(dataMembers(inst)[0]!.name) }, waitReplicas: 0 };
 }

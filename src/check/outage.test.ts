@@ -13,7 +13,13 @@ test('outage = time between successes with failures in between', () => {
   t.failure(1600);
   t.finish(1700);
   assert.equal(t.longestMs(), 480);
-  assert.deepEqual(t.top(5).map((w) => [w.startMs, w.endMs, w.failedAttempts]), [[20, 500, 2], [500, 700, 1]]);
+  assert.deepEqual(
+    t.top(5).map((w) => [w.startMs, w.endMs, w.failedAttempts]),
+    [
+      [20, 500, 2],
+      [500, 700, 1],
+    ],
+  );
 });
 
 test('failures before the first success open the window at the first failure', () => {
@@ -33,18 +39,42 @@ test('cluster: one part of the keyspace down while the rest answers is an outage
   }
   t.finish(1000);
   assert.equal(t.longestMs(), 520);
-  assert.deepEqual(t.top(1).map((w) => [w.startMs, w.endMs, w.slots]), [[290, 810, [0, 255]]]);
+  assert.deepEqual(
+    t.top(1).map((w) => [w.startMs, w.endMs, w.slots]),
+    [[290, 810, [0, 255]]],
+  );
 });
 
 test('summary line', () => {
   const base: CheckReport = {
-    target: 'standalone 127.0.0.1:1', keyPrefix: 'k', waitReplicas: 1, startedAt: 0, durationMs: 2500, running: false,
-    attempted: 10, setOk: 9, acknowledged: 8, notReplicated: 1, failed: 1, errors: { connection: 1 }, longestOutageMs: 42, outages: [],
-    ok: false, lostCount: 2, lost: ['k:1', 'k:2'], lostSetOkCount: 3, corruptedCount: 0, unacknowledgedButPresent: 0, verifyMs: 1,
+    target: 'standalone 127.0.0.1:1',
+    keyPrefix: 'k',
+    waitReplicas: 1,
+    startedAt: 0,
+    durationMs: 2500,
+    running: false,
+    attempted: 10,
+    setOk: 9,
+    acknowledged: 8,
+    notReplicated: 1,
+    failed: 1,
+    errors: { connection: 1 },
+    longestOutageMs: 42,
+    outages: [],
+    ok: false,
+    lostCount: 2,
+    lost: ['k:1', 'k:2'],
+    lostSetOkCount: 3,
+    corruptedCount: 0,
+    unacknowledgedButPresent: 0,
+    verifyMs: 1,
   };
   assert.equal(
     summarizeReport(base),
     'FAIL standalone 127.0.0.1:1: 10 writes in 2.5 s, 8 acknowledged with WAIT 1 (9 SET OK), 2 LOST (e.g. k:1, k:2), 3 SET-OK writes missing; longest outage 42 ms; errors: connection 1',
   );
-  assert.match(summarizeReport({ ...base, ok: true, lostCount: 0, lost: [], lostSetOkCount: 0, errors: {} }), /^PASS .* 0 lost; longest outage 42 ms$/);
+  assert.match(
+    summarizeReport({ ...base, ok: true, lostCount: 0, lost: [], lostSetOkCount: 0, errors: {} }),
+    /^PASS .* 0 lost; longest outage 42 ms$/,
+  );
 });

@@ -18,7 +18,10 @@ export class OutageTracker {
   private firstFailureAt: number | null = null;
   private readonly windows: OutageWindow[] = [];
 
-  constructor(private readonly startedAt: number, private readonly slots?: [number, number]) {}
+  constructor(
+    private readonly startedAt: number,
+    private readonly slots?: [number, number],
+  ) {}
 
   success(at: number): void {
     if (this.failuresSinceSuccess > 0) {
@@ -94,14 +97,20 @@ export class KeyspaceOutages {
   }
 
   top(n: number): OutageWindow[] {
-    return [...this.parts.values()].flatMap((t) => t.top(n)).sort((a, b) => b.durationMs - a.durationMs).slice(0, n);
+    return [...this.parts.values()]
+      .flatMap((t) => t.top(n))
+      .sort((a, b) => b.durationMs - a.durationMs)
+      .slice(0, n);
   }
 
   private part(slot: number | undefined): OutageTracker {
     const index = slot === undefined ? -1 : Math.floor(slot / SLOTS_PER_PART);
     let t = this.parts.get(index);
     if (!t) {
-      t = new OutageTracker(this.startedAt, index < 0 ? undefined : [index * SLOTS_PER_PART, index * SLOTS_PER_PART + SLOTS_PER_PART - 1]);
+      t = new OutageTracker(
+        this.startedAt,
+        index < 0 ? undefined : [index * SLOTS_PER_PART, index * SLOTS_PER_PART + SLOTS_PER_PART - 1],
+      );
       this.parts.set(index, t);
     }
     return t;

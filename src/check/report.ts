@@ -44,8 +44,16 @@ export interface CheckReport extends WriterStats {
 
 export function summarizeReport(r: CheckReport): string {
   const verdict = r.ok ? 'PASS' : 'FAIL';
-  const acked = r.waitReplicas > 0 ? `${r.acknowledged} acknowledged with WAIT ${r.waitReplicas} (${r.setOk} SET OK)` : `${r.acknowledged} acknowledged`;
-  const lost = r.acknowledged === 0 ? 'nothing acknowledged, so nothing proven' : r.lostCount === 0 ? '0 lost' : `${r.lostCount} LOST (e.g. ${r.lost.slice(0, 3).join(', ')})`;
+  const acked =
+    r.waitReplicas > 0
+      ? `${r.acknowledged} acknowledged with WAIT ${r.waitReplicas} (${r.setOk} SET OK)`
+      : `${r.acknowledged} acknowledged`;
+  const lost =
+    r.acknowledged === 0
+      ? 'nothing acknowledged, so nothing proven'
+      : r.lostCount === 0
+        ? '0 lost'
+        : `${r.lostCount} LOST (e.g. ${r.lost.slice(0, 3).join(', ')})`;
   const extraLoss = r.lostSetOkCount > r.lostCount ? `, ${r.lostSetOkCount} SET-OK writes missing` : '';
   const errors = Object.entries(r.errors)
     .sort((a, b) => b[1] - a[1])

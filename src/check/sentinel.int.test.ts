@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestSentinel, startTestServer, stopTestServers, type TestServer } from '../../test/support/servers.js';
 import { withClient, type Endpoint } from '../valkey/connection.js';
-import { getMasterAddrByName, sentinelFailover, sentinelMaster, sentinelMonitor, sentinelSet } from '../valkey/sentinel.js';
+import {
+  getMasterAddrByName,
+  sentinelFailover,
+  sentinelMaster,
+  sentinelMonitor,
+  sentinelSet,
+} from '../valkey/sentinel.js';
 import { fetchReplication } from '../valkey/info.js';
 import { startWriter } from './writer.js';
 import { summarizeReport } from './report.js';
@@ -24,12 +30,19 @@ async function masterAddr(sentinel: TestServer, name: string): Promise<Endpoint 
   return withClient(sentinel.endpoint, {}, (c) => getMasterAddrByName(c, name));
 }
 
-interface SentinelGroup { master: TestServer; replica: TestServer; sentinels: TestServer[]; name: string }
+interface SentinelGroup {
+  master: TestServer;
+  replica: TestServer;
+  sentinels: TestServer[];
+  name: string;
+}
 
 async function startSentinelGroup(): Promise<SentinelGroup> {
   const master = await startTestServer();
   const replica = await startTestServer({ config: `replicaof 127.0.0.1 ${master.port}\n` });
-  await until('replica in sync', 5000, async () => withClient(replica.endpoint, {}, async (c) => (await fetchReplication(c)).masterLinkStatus === 'up'));
+  await until('replica in sync', 5000, async () =>
+    withClient(replica.endpoint, {}, async (c) => (await fetchReplication(c)).masterLinkStatus === 'up'),
+  );
   const sentinels = await Promise.all([0, 1, 2].map(() => startTestSentinel()));
   const name = `rk-check-${process.pid}-${Date.now()}`;
   for (const s of sentinels) {
@@ -63,7 +76,11 @@ test('sentinel failover under the writer: reconnects to the promoted replica, no
   assert.ok(writer.stats().acknowledged > 100, 'writes flow before the crash');
   const killedAt = Date.now();
   await master.crash();
-  await until('sentinels promote the replica', 15000, async () => (await masterAddr(sentinels[0]!, name))?.port === replica.port);
+  await until(
+    'sentinels promote the replica',
+    15000,
+    async () => (await masterAddr(sentinels[0]!, name))?.port === replica.port,
+  );
   const promotedAfterMs = Date.now() - killedAt;
   await until('writes acknowledged by the promoted replica', 8000, async () => {
     const s = writer.stats();
@@ -75,7 +92,10 @@ test('sentinel failover under the writer: reconnects to the promoted replica, no
   assert.equal(report.lostCount, 0, summary);
   assert.equal(report.ok, true, summary);
   assert.ok(report.longestOutageMs >= 1000, `outage measured: ${summary}`);
-  assert.ok(report.longestOutageMs < promotedAfterMs + 3000, `outage ends after promotion (${promotedAfterMs} ms): ${summary}`);
+  assert.ok(
+    report.longestOutageMs < promotedAfterMs + 3000,
+    `outage ends after promotion (${promotedAfterMs} ms): ${summary}`,
+  );
   const [longest] = report.outages;
   assert.ok(longest && longest.endMs < report.durationMs, `writes resumed before the end: ${summary}`);
   // After the failover there is no replica left, so WAIT 1 cannot be satisfied: not replicated, not lost.
@@ -108,10 +128,22 @@ test('planned failover (SENTINEL FAILOVER) under the writer: moves to the new ma
   const keysAtSwitch = await withClient(replica.endpoint, {}, (c) => c.dbsize());
   await sleep(1500);
   const keysLater = await withClient(replica.endpoint, {}, (c) => c.dbsize());
-  await withClient(master.endpoint, {}, async (c) => assert.equal((await fetchReplication(c)).role, 'master', 'old master not converted yet: the test covers that window'));
+  await withClient(master.endpoint, {}, async (c) =>
+    assert.equal(
+      (await fetchReplication(c)).role,
+      'master',
+      'old master not converted yet: the test covers that window',
+    ),
+  );
   const report = await writer.verify();
   const summary = summarizeReport(report);
-  assert.ok(keysLater - keysAtSwitch > 300, `writes reached the new master after the switch (${keysAtSwitch} -> ${keysLater} keys): ${summary}`);
-  assert.ok(report.lostCount > 0 && !report.ok, `writes taken by the old master after the promotion are lost: ${summary}`);
+  assert.ok(
+    keysLater - keysAtSwitch > 300,
+    `writes reached the new master after the switch (${keysAtSwitch} -> ${keysLater} keys): ${summary}`,
+  );
+  assert.ok(
+    report.lostCount > 0 && !report.ok,
+    `writes taken by the old master after the promotion are lost: ${summary}`,
+  );
   console.log(`# ${summary}`);
 });

@@ -19,6 +19,9 @@ test('connected to: address and port, or only the port for announced hostnames',
   assert.equal(connectedTo({ remoteAddress: '::ffff:10.0.0.1', remotePort: 6379 }, a), true);
   assert.equal(connectedTo({ remoteAddress: '10.0.0.2', remotePort: 6379 }, a), false);
   assert.equal(connectedTo({ remoteAddress: '10.0.0.1', remotePort: 6380 }, a), false);
-  assert.equal(connectedTo({ remoteAddress: '10.0.0.9', remotePort: 6379 }, { host: 'sessions-0.demo', port: 6379 }), true);
+  assert.equal(
+    connectedTo({ remoteAddress: '10.0.0.9', remotePort: 6379 }, { host: 'sessions-0.demo', port: 6379 }),
+    true,
+  );
   assert.equal(connectedTo({}, a), false);
 });

@@ -40,7 +40,10 @@ export function majorityMaster(reports: (Endpoint | null)[], sentinelCount: numb
  * Whether the socket is connected to `master`. Sentinels may announce hostnames, which the
  * socket does not know: then only the port is compared.
  */
-export function connectedTo(socket: { remoteAddress?: string | undefined; remotePort?: number | undefined }, master: Endpoint): boolean {
+export function connectedTo(
+  socket: { remoteAddress?: string | undefined; remotePort?: number | undefined },
+  master: Endpoint,
+): boolean {
   if (socket.remotePort !== master.port) return false;
   if (!isIP(master.host) || !socket.remoteAddress) return true;
   return socket.remoteAddress.replace(/^::ffff:/, '') === master.host;
@@ -48,7 +51,15 @@ export function connectedTo(socket: { remoteAddress?: string | undefined; remote
 
 export function watchSentinelMaster(client: Redis, o: SentinelMasterWatchOptions): SentinelMasterWatch {
   const sentinels = o.sentinels.map((e) => {
-    const c = new Redis({ ...o.sentinelOptions, host: e.host, port: e.port, lazyConnect: false, enableOfflineQueue: false, enableReadyCheck: false, maxRetriesPerRequest: 0 });
+    const c = new Redis({
+      ...o.sentinelOptions,
+      host: e.host,
+      port: e.port,
+      lazyConnect: false,
+      enableOfflineQueue: false,
+      enableReadyCheck: false,
+      maxRetriesPerRequest: 0,
+    });
     c.on('error', () => undefined);
     return c;
   });

@@ -11,7 +11,12 @@ after(stopTestServers);
 
 test('no loss when nothing happens', async () => {
   const server = await startTestServer();
-  const writer = startWriter({ target: { kind: 'standalone', endpoint: server.endpoint }, keyPrefix: 'quiet', maxWrites: 3000, concurrency: 4 });
+  const writer = startWriter({
+    target: { kind: 'standalone', endpoint: server.endpoint },
+    keyPrefix: 'quiet',
+    maxWrites: 3000,
+    concurrency: 4,
+  });
   const report = await writer.verify();
   assert.equal(report.ok, true, summarizeReport(report));
   assert.equal(report.attempted, 3000);
@@ -25,7 +30,13 @@ test('no loss when nothing happens', async () => {
 
 test('reports loss when a non-persistent master restarts mid-run, and reconnects', async () => {
   const server = await startTestServer();
-  const writer = startWriter({ target: { kind: 'standalone', endpoint: server.endpoint }, keyPrefix: 'restart', durationMs: 2000, concurrency: 2, rateLimit: 1000 });
+  const writer = startWriter({
+    target: { kind: 'standalone', endpoint: server.endpoint },
+    keyPrefix: 'restart',
+    durationMs: 2000,
+    concurrency: 2,
+    rateLimit: 1000,
+  });
   await sleep(600);
   await server.crash();
   await sleep(200);
@@ -45,9 +56,18 @@ test('reports loss of replicated writes after FLUSHALL (WAIT 1)', async () => {
   const master = await startTestServer();
   const replica = await startTestServer({ config: `replicaof 127.0.0.1 ${master.port}\n` });
   await withClient(replica.endpoint, {}, async (c) => {
-    for (let i = 0; i < 200 && !String(await c.info('replication')).includes('master_link_status:up'); i++) await sleep(25);
+    for (let i = 0; i < 200 && !String(await c.info('replication')).includes('master_link_status:up'); i++)
+      await sleep(25);
   });
-  const writer = startWriter({ target: { kind: 'standalone', endpoint: master.endpoint }, keyPrefix: 'flush', maxWrites: 1500, rateLimit: 2000, concurrency: 2, waitReplicas: 1, waitTimeoutMs: 500 });
+  const writer = startWriter({
+    target: { kind: 'standalone', endpoint: master.endpoint },
+    keyPrefix: 'flush',
+    maxWrites: 1500,
+    rateLimit: 2000,
+    concurrency: 2,
+    waitReplicas: 1,
+    waitTimeoutMs: 500,
+  });
   await sleep(300);
   await withClient(master.endpoint, {}, (c) => c.flushall());
   assert.equal(writer.stats().running, true, 'FLUSHALL must land mid-run');

@@ -82,7 +82,8 @@ async function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
 }
 
 export function startWriter(opts: WriterOptions): Writer {
-  if (opts.durationMs === undefined && opts.maxWrites === undefined) throw new Error('startWriter needs durationMs or maxWrites');
+  if (opts.durationMs === undefined && opts.maxWrites === undefined)
+    throw new Error('startWriter needs durationMs or maxWrites');
   const waitReplicas = opts.waitReplicas ?? 0;
   const waitTimeoutMs = opts.waitTimeoutMs ?? 1000;
   const opTimeoutMs = opts.opTimeoutMs ?? 2000;
@@ -130,7 +131,10 @@ export function startWriter(opts: WriterOptions): Writer {
     try {
       if (waitReplicas > 0) {
         // SET and WAIT travel together, so in a cluster WAIT reaches the node that took the SET.
-        const results = await withDeadline(client.pipeline().set(key, value).wait(waitReplicas, waitTimeoutMs).exec(), clientOptions.commandTimeoutMs);
+        const results = await withDeadline(
+          client.pipeline().set(key, value).wait(waitReplicas, waitTimeoutMs).exec(),
+          clientOptions.commandTimeoutMs,
+        );
         const [setResult, waitResult] = results ?? [];
         if (!setResult || setResult[0]) throw setResult?.[0] ?? new Error('Connection is closed.');
         if (setResult[1] !== 'OK') throw new Error(`unexpected SET reply ${String(setResult[1])}`);
@@ -285,12 +289,18 @@ async function readBack(
     // A sentinel client whose sentinels all refuse it (a wrong password) never settles connect():
     // it keeps trying them. The read-back deadline bounds that wait too; the timer is unref'd so
     // it never keeps the process alive once the read-back is done.
-    await Promise.race([(client.connect() as Promise<unknown>).catch(() => undefined), sleep(Math.max(0, deadline - Date.now()), undefined, { ref: false })]);
+    await Promise.race([
+      (client.connect() as Promise<unknown>).catch(() => undefined),
+      sleep(Math.max(0, deadline - Date.now()), undefined, { ref: false }),
+    ]);
     for (let start = 0; start < count; start += batchSize) {
       const seqs = Array.from({ length: Math.min(batchSize, count - start) }, (_, i) => start + i);
       for (;;) {
         try {
-          const got = await withDeadline(readBatch(client, seqs.map(keyOf)), Math.max(1, Math.min(base.commandTimeoutMs * 2, deadline - Date.now())));
+          const got = await withDeadline(
+            readBatch(client, seqs.map(keyOf)),
+            Math.max(1, Math.min(base.commandTimeoutMs * 2, deadline - Date.now())),
+          );
           got.forEach((v, i) => (values[start + i] = v));
           break;
         } catch {

@@ -3,14 +3,21 @@ import { applyInstance } from '../apply/applyInstance.js';
 import { connect } from '../apply/session.js';
 import { CliError, loadInstances } from './input.js';
 
-export interface ClusterFlags { kubeconfig?: string; context?: string }
+export interface ClusterFlags {
+  kubeconfig?: string;
+  context?: string;
+}
 
-export interface Io { out: (line: string) => void; err: (line: string) => void }
+export interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
 export const stdio: Io = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
 
 export function parseSeconds(v: string): number {
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new CliError(`--timeout must be a positive number of seconds, got ${JSON.stringify(v)}`, 2);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new CliError(`--timeout must be a positive number of seconds, got ${JSON.stringify(v)}`, 2);
   return n;
 }
 
@@ -21,14 +28,33 @@ export function dryRunMode(v: string | boolean | undefined): boolean {
   return true;
 }
 
-export const target = (o: ClusterFlags) => ({ ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}), ...(o.context !== undefined ? { context: o.context } : {}) });
+export const target = (o: ClusterFlags) => ({
+  ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}),
+  ...(o.context !== undefined ? { context: o.context } : {}),
+});
 
-export async function applyCommand(o: ClusterFlags & { file: string; dryRun?: string | boolean; timeout: number; wait: boolean; forceConflicts?: boolean }, io: Io = stdio): Promise<number> {
+export async function applyCommand(
+  o: ClusterFlags & {
+    file: string;
+    dryRun?: string | boolean;
+    timeout: number;
+    wait: boolean;
+    forceConflicts?: boolean;
+  },
+  io: Io = stdio,
+): Promise<number> {
   const dryRun = dryRunMode(o.dryRun);
   const instances = loadInstances(o.file);
   const s = connect(target(o));
   for (const { instance } of instances) {
-    await applyInstance(s, instance, { dryRun, forceConflicts: o.forceConflicts === true, wait: o.wait, timeoutMs: o.timeout * 1000, out: io.out, progress: io.err });
+    await applyInstance(s, instance, {
+      dryRun,
+      forceConflicts: o.forceConflicts === true,
+      wait: o.wait,
+      timeoutMs: o.timeout * 1000,
+      out: io.out,
+      progress: io.err,
+    });
   }
   return 0;
 }

@@ -12,14 +12,17 @@ import { sleep } from '../engine/wait.js';
 const RK = new URL('../../../bin/rk.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'rk-check-cli-'));
 const specFile = join(dir, 'spec.yaml');
-writeFileSync(specFile, `apiVersion: kubernetes.project-planton.org/v1
+writeFileSync(
+  specFile,
+  `apiVersion: kubernetes.project-planton.org/v1
 kind: RedisKubernetes
 metadata: { name: checked }
 spec:
   mode: SENTINEL
   sentinel: { redisReplicas: 3, sentinelReplicas: 3, downAfterMilliseconds: 1000 }
   container: { resources: { limits: { cpu: "1", memory: 256Mi } } }
-`);
+`,
+);
 const rk = (...args: string[]) => spawnSync(process.execPath, [RK, ...args], { encoding: 'utf8' });
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -48,7 +51,16 @@ describe('rk check', { timeout: 120_000 }, () => {
     await sleep(1500);
     process.kill(Number(readFileSync(join(dir, 'checked', 'checked-0', 'pid'), 'utf8').trim()), 'SIGKILL');
     const { code, stdout, stderr } = await check;
-    const report = JSON.parse(stdout) as { ok: boolean; lostCount: number; acknowledged: number; attempted: number; longestOutageMs: number; errors: Record<string, number>; outages: { endMs: number }[]; durationMs: number };
+    const report = JSON.parse(stdout) as {
+      ok: boolean;
+      lostCount: number;
+      acknowledged: number;
+      attempted: number;
+      longestOutageMs: number;
+      errors: Record<string, number>;
+      outages: { endMs: number }[];
+      durationMs: number;
+    };
     assert.equal(code, 0, `${stdout}\n${stderr}`);
     assert.equal(report.ok, true);
     assert.equal(report.lostCount, 0);
@@ -58,7 +70,9 @@ describe('rk check', { timeout: 120_000 }, () => {
     assert.ok(report.outages[0]!.endMs < report.durationMs, 'writes resumed before the end');
     const password = readFileSync(join(dir, 'checked', 'password'), 'utf8').trim();
     assert.ok(!stdout.includes(password) && !stderr.includes(password));
-    console.log(`# rk check through a master kill: ${report.attempted} writes, ${report.acknowledged} acknowledged, 0 lost, longest outage ${report.longestOutageMs} ms`);
+    console.log(
+      `# rk check through a master kill: ${report.attempted} writes, ${report.acknowledged} acknowledged, 0 lost, longest outage ${report.longestOutageMs} ms`,
+    );
   });
 
   it('prints a human summary line and exits 0 when nothing is lost', async () => {
@@ -67,7 +81,10 @@ describe('rk check', { timeout: 120_000 }, () => {
     assert.equal(code, 0, stdout);
     // Nothing left pending (a read-back deadline timer once kept it alive for 30 s more).
     assert.ok(Date.now() - started < 15_000, `rk check of 1 s took ${Date.now() - started} ms to exit`);
-    assert.match(stdout, /^PASS sentinel master "checked\.checked" via .*: \d+ writes in 1\.\d s, \d+ acknowledged with WAIT 1 .*0 lost; longest outage \d+ ms/m);
+    assert.match(
+      stdout,
+      /^PASS sentinel master "checked\.checked" via .*: \d+ writes in 1\.\d s, \d+ acknowledged with WAIT 1 .*0 lost; longest outage \d+ ms/m,
+    );
   });
 
   it('errors are one line: no instance (exit 1), bad flags (exit 2)', async () => {
@@ -75,7 +92,11 @@ describe('rk check', { timeout: 120_000 }, () => {
     assert.equal(missing.code, 1);
     assert.equal(missing.stderr.trim().split('\n').length, 1, missing.stderr);
     assert.match(missing.stderr, /^error: no local instance "checked"/);
-    for (const bad of [['--duration', 'soon'], ['--rate', '0'], ['-o', 'yaml']]) {
+    for (const bad of [
+      ['--duration', 'soon'],
+      ['--rate', '0'],
+      ['-o', 'yaml'],
+    ]) {
       const r = await run(['check', '-f', specFile, '--dir', dir, ...bad]);
       assert.equal(r.code, 2, `${bad.join(' ')}: ${r.stderr}`);
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

@@ -24,19 +24,22 @@ export function parseDuration(v: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v.trim());
   if (!m) throw new CliError(`--duration must look like 10s, 500ms or 2m, got ${JSON.stringify(v)}`, 2);
   const ms = Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000);
-  if (ms < 100 || ms > 24 * 3600_000) throw new CliError(`--duration must be between 100ms and 24h, got ${JSON.stringify(v)}`, 2);
+  if (ms < 100 || ms > 24 * 3600_000)
+    throw new CliError(`--duration must be between 100ms and 24h, got ${JSON.stringify(v)}`, 2);
   return Math.round(ms);
 }
 
 function positiveInt(flag: string, v: string | undefined, fallback: number, max: number): number {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new CliError(`${flag} must be a whole number from 1 to ${max}, got ${JSON.stringify(v)}`, 2);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new CliError(`${flag} must be a whole number from 1 to ${max}, got ${JSON.stringify(v)}`, 2);
   return n;
 }
 
 export async function checkCommand(o: CheckCommandOptions): Promise<number> {
-  if (o.output && o.output !== 'json' && o.output !== 'text') throw new CliError(`-o must be text or json, got ${JSON.stringify(o.output)}`, 2);
+  if (o.output && o.output !== 'json' && o.output !== 'text')
+    throw new CliError(`-o must be text or json, got ${JSON.stringify(o.output)}`, 2);
   const durationMs = parseDuration(o.duration ?? '10s');
   const rateLimit = positiveInt('--rate', o.rate, 1000, 1_000_000);
   const { instance: inst } = loadSingleInstance(o.file);
@@ -44,21 +47,32 @@ export async function checkCommand(o: CheckCommandOptions): Promise<number> {
   const concurrency = positiveInt('--concurrency', o.concurrency, inst.cluster ? 16 : 4, 256);
   const platform = openExisting(inst, o.dir);
   const password = readPassword(platform, inst);
-  if (inst.auth.enabled && !password) throw new CliError(`${inst.name}: no password file in ${platform.dir} (was it created by rk up with this spec?)`);
+  if (inst.auth.enabled && !password)
+    throw new CliError(`${inst.name}: no password file in ${platform.dir} (was it created by rk up with this spec?)`);
   const down: string[] = [];
   for (const m of platform.members()) if (!(await platform.state(m)).running) down.push(m);
   // A refused password would only show as every write failing for the whole run: say so now.
   const probe = platform.members().find((m) => !down.includes(m));
   if (probe && password) {
-    await withClient(platform.placement(probe), { password, connectTimeoutMs: 1000, reconnectAttempts: 0 }, async () => undefined).catch((e: unknown) => {
-      if (errorKind(e) === 'auth') throw new CliError(`${probe} refuses the password in ${passwordFile(platform)} (${(e as Error).message})`);
+    await withClient(
+      platform.placement(probe),
+      { password, connectTimeoutMs: 1000, reconnectAttempts: 0 },
+      async () => undefined,
+    ).catch((e: unknown) => {
+      if (errorKind(e) === 'auth')
+        throw new CliError(`${probe} refuses the password in ${passwordFile(platform)} (${(e as Error).message})`);
     });
   }
-  const { target, waitReplicas } = instanceTarget(inst, (m) => ({ host: platform.placement(m).host, port: platform.placement(m).port }));
+  const { target, waitReplicas } = instanceTarget(inst, (m) => ({
+    host: platform.placement(m).host,
+    port: platform.placement(m).port,
+  }));
   const keyPrefix = `rk-check:${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const json = o.output === 'json';
   if (!json) {
-    process.stderr.write(`rk check ${inst.name} (${inst.mode}): writing ${keyPrefix}:* for ${durationMs / 1000} s at up to ${rateLimit}/s, ${concurrency} writers${waitReplicas ? `, WAIT ${waitReplicas}` : ''}\n`);
+    process.stderr.write(
+      `rk check ${inst.name} (${inst.mode}): writing ${keyPrefix}:* for ${durationMs / 1000} s at up to ${rateLimit}/s, ${concurrency} writers${waitReplicas ? `, WAIT ${waitReplicas}` : ''}\n`,
+    );
     if (down.length) process.stderr.write(`  not running now: ${down.join(', ')}\n`);
   }
   const writer = startWriter({
@@ -80,9 +94,14 @@ export async function checkCommand(o: CheckCommandOptions): Promise<number> {
   } else {
     process.stdout.write(summarizeReport(report) + '\n');
     for (const w of report.outages.filter((x) => x.durationMs > 0).slice(0, 3)) {
-      process.stdout.write(`  outage ${w.durationMs} ms at +${(w.startMs / 1000).toFixed(1)} s, ${w.failedAttempts} failed writes${w.slots ? ` (slots ${w.slots[0]}-${w.slots[1]})` : ''}\n`);
+      process.stdout.write(
+        `  outage ${w.durationMs} ms at +${(w.startMs / 1000).toFixed(1)} s, ${w.failedAttempts} failed writes${w.slots ? ` (slots ${w.slots[0]}-${w.slots[1]})` : ''}\n`,
+      );
     }
-    if (report.unacknowledgedButPresent) process.stdout.write(`  ${report.unacknowledgedButPresent} writes failed for the client but landed (not a loss)\n`);
+    if (report.unacknowledgedButPresent)
+      process.stdout.write(
+        `  ${report.unacknowledgedButPresent} writes failed for the client but landed (not a loss)\n`,
+      );
   }
   return report.ok ? 0 : 1;
 }

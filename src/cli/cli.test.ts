@@ -10,13 +10,22 @@ import { parse, parseAllDocuments } from 'yaml';
 import { CROSS_FIELD_RULES } from '../api/rules.js';
 import { ROOT } from '../api/support.test.js';
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 const allStderr: string[] = [];
 
 /** Runs rk from the repository root, so file names in messages are relative like a user's. */
 function rk(args: string[], input?: string): Run {
-  const r = spawnSync(process.execPath, ['bin/rk.js', ...args], { cwd: ROOT, encoding: 'utf8', input, env: { ...process.env, RK_DEBUG: '' } });
+  const r = spawnSync(process.execPath, ['bin/rk.js', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    input,
+    env: { ...process.env, RK_DEBUG: '' },
+  });
   allStderr.push(r.stderr);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -36,17 +45,25 @@ test('validate: a valid spec exits 0, says so on stderr, prints nothing on stdou
 test('validate: warnings go to stderr prefixed "warning: " with path and file:line, exit 0', () => {
   const r = rk(['validate', '-f', `${F}/warn-risky.yaml`]);
   assert.equal(r.code, 0);
-  assert.deepEqual(lines(r.stderr).slice(0, -1).map((l) => l.replace(/^(warning: [^:]+): .*\(/, '$1: … (')), [
-    `warning: spec.sentinel.redisReplicas: … (${F}/warn-risky.yaml:10)`,
-    `warning: spec.sentinel.sentinelReplicas: … (${F}/warn-risky.yaml:11)`,
-    `warning: spec.image.tag: … (${F}/warn-risky.yaml:13)`,
-  ]);
+  assert.deepEqual(
+    lines(r.stderr)
+      .slice(0, -1)
+      .map((l) => l.replace(/^(warning: [^:]+): .*\(/, '$1: … (')),
+    [
+      `warning: spec.sentinel.redisReplicas: … (${F}/warn-risky.yaml:10)`,
+      `warning: spec.sentinel.sentinelReplicas: … (${F}/warn-risky.yaml:11)`,
+      `warning: spec.image.tag: … (${F}/warn-risky.yaml:13)`,
+    ],
+  );
 });
 
 test('validate: the classic Planton example warns about its memory request and passes', () => {
   const r = rk(['validate', '-f', 'examples/planton-basic.yaml']);
   assert.equal(r.code, 0);
-  assert.match(r.stderr, /^warning: spec\.container\.resources\.requests\.memory: 256Mi differs from the limit 1Gi: .* \(examples\/planton-basic\.yaml:17\)$/m);
+  assert.match(
+    r.stderr,
+    /^warning: spec\.container\.resources\.requests\.memory: 256Mi differs from the limit 1Gi: .* \(examples\/planton-basic\.yaml:17\)$/m,
+  );
 });
 
 test('validate: errors exit 1 with exactly one "path: message (file:line)" line each', () => {
@@ -55,9 +72,14 @@ test('validate: errors exit 1 with exactly one "path: message (file:line)" line 
   assert.equal(r.stdout, '');
   const ls = lines(r.stderr);
   for (const l of ls) assert.match(l, /^spec\.[\w.]+: .+ \(test\/fixtures\/specs\/bad-rules\.yaml:\d+\)$/);
-  assert.deepEqual(ls.map((l) => [l.split(':')[0], l.match(/:(\d+)\)$/)![1]]), [
-    ['spec.sentinel.quorum', '11'], ['spec.ingress.enabled', '13'], ['spec.tls.enabled', '16'],
-  ]);
+  assert.deepEqual(
+    ls.map((l) => [l.split(':')[0], l.match(/:(\d+)\)$/)![1]]),
+    [
+      ['spec.sentinel.quorum', '11'],
+      ['spec.ingress.enabled', '13'],
+      ['spec.tls.enabled', '16'],
+    ],
+  );
 });
 
 test('validate: unknown fields and bad quantities point at their lines', () => {
@@ -84,7 +106,9 @@ test('multi-document files: every document is validated and located as file#N:li
   assert.equal(ok.stderr, `${F}/multi-valid.yaml: 2 valid RedisKubernetes documents\n`);
   const bad = rk(['validate', '-f', `${F}/multi-second-invalid.yaml`]);
   assert.equal(bad.code, 1);
-  assert.deepEqual(lines(bad.stderr), [`spec.cluster.masters: must be at least 3 (a cluster needs a majority of masters to fail over), got 2 (${F}/multi-second-invalid.yaml#2:16)`]);
+  assert.deepEqual(lines(bad.stderr), [
+    `spec.cluster.masters: must be at least 3 (a cluster needs a majority of masters to fail over), got 2 (${F}/multi-second-invalid.yaml#2:16)`,
+  ]);
 });
 
 test('unreadable input gets one clear line and exit 1', () => {
@@ -109,7 +133,15 @@ test('unreadable input gets one clear line and exit 1', () => {
 });
 
 test('usage errors exit 2', () => {
-  for (const args of [[], ['validate'], ['frobnicate'], ['render', '-f', 'examples/standalone.yaml', '--bogus'], ['render', '-f', 'examples/standalone.yaml', '-o', 'xml'], ['crd', '-o', 'toml'], ['validate', '-f', 'examples/standalone.yaml', 'extra']]) {
+  for (const args of [
+    [],
+    ['validate'],
+    ['frobnicate'],
+    ['render', '-f', 'examples/standalone.yaml', '--bogus'],
+    ['render', '-f', 'examples/standalone.yaml', '-o', 'xml'],
+    ['crd', '-o', 'toml'],
+    ['validate', '-f', 'examples/standalone.yaml', 'extra'],
+  ]) {
     const r = rk(args);
     assert.equal(r.code, 2, `rk ${args.join(' ')}: ${r.stderr}`);
     // Bare `rk` prints the usage; every other usage error says what is wrong.
@@ -156,7 +188,11 @@ test('render -o json: a v1 List of the same objects as the YAML', () => {
 test('render of a multi-document file renders every instance', () => {
   const r = rk(['render', '-f', `${F}/multi-valid.yaml`, '-o', 'json']);
   assert.equal(r.code, 0);
-  const instances = new Set(JSON.parse(r.stdout).items.map((o: any) => o.metadata.labels?.['app.kubernetes.io/instance']).filter(Boolean));
+  const instances = new Set(
+    JSON.parse(r.stdout)
+      .items.map((o: any) => o.metadata.labels?.['app.kubernetes.io/instance'])
+      .filter(Boolean),
+  );
   assert.deepEqual([...instances].sort(), ['first', 'second']);
 });
 
@@ -194,18 +230,31 @@ test('crd: parses as YAML and carries the CEL rules, printer columns, status sub
   assert.deepEqual(v.subresources, { status: {} });
   assert.ok(v.additionalPrinterColumns.some((c: any) => c.name === 'Mode' && c.jsonPath === '.spec.mode'));
   const cel = v.schema.openAPIV3Schema.properties.spec['x-kubernetes-validations'].map((x: any) => x.rule);
-  assert.deepEqual(cel, CROSS_FIELD_RULES.map((rule) => rule.cel));
+  assert.deepEqual(
+    cel,
+    CROSS_FIELD_RULES.map((rule) => rule.cel),
+  );
   const json = rk(['crd', '-o', 'json']);
   assert.equal(json.code, 0);
   assert.deepEqual(JSON.parse(json.stdout), crd);
 });
 
 test('rotate-password: a bad --password-file, no instance, or auth disabled is one line, exit 1', () => {
-  const pw = (name: string, content: string) => { const f = join(tmp, name); writeFileSync(f, content); return f; };
+  const pw = (name: string, content: string) => {
+    const f = join(tmp, name);
+    writeFileSync(f, content);
+    return f;
+  };
   const noInstance = rk(['rotate-password', '-f', 'examples/sentinel.yaml', '--dir', tmp]);
   assert.equal(noInstance.code, 1);
-  assert.match(noInstance.stderr, /^error: no local instance "sessions" under .* \(run rk up first, or pass the same --dir\)\n$/);
-  const noAuth = rk(['rotate-password', '-f', '-', '--dir', tmp], 'apiVersion: kubernetes.project-planton.org/v1\nkind: RedisKubernetes\nmetadata: {name: open}\nspec: {auth: {enabled: false}}\n');
+  assert.match(
+    noInstance.stderr,
+    /^error: no local instance "sessions" under .* \(run rk up first, or pass the same --dir\)\n$/,
+  );
+  const noAuth = rk(
+    ['rotate-password', '-f', '-', '--dir', tmp],
+    'apiVersion: kubernetes.project-planton.org/v1\nkind: RedisKubernetes\nmetadata: {name: open}\nspec: {auth: {enabled: false}}\n',
+  );
   assert.equal(noAuth.code, 1);
   assert.equal(lines(noAuth.stderr).at(-1), 'error: open: spec.auth.enabled is false, there is no password to rotate');
   // The password file is checked before anything runs, so no instance is needed for these.

@@ -12,7 +12,9 @@ export async function downCommand(o: { file: string; dir?: string; purge?: boole
     rmSync(platform.dir, { recursive: true, force: true });
     process.stderr.write(`${inst.name}: stopped, data purged (${platform.dir})\n`);
   } else {
-    process.stderr.write(`${inst.name}: stopped; data kept in ${platform.dir} (rk up starts it again, --purge deletes it)\n`);
+    process.stderr.write(
+      `${inst.name}: stopped; data kept in ${platform.dir} (rk up starts it again, --purge deletes it)\n`,
+    );
   }
   return 0;
 }

@@ -5,13 +5,19 @@ import { parseDocuments, readSource } from '../api/load.js';
 import { validateDocument } from '../api/validate.js';
 
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
     this.name = 'CliError';
   }
 }
 
-export interface LoadedInstance { instance: Instance; source: string }
+export interface LoadedInstance {
+  instance: Instance;
+  source: string;
+}
 
 /** Validates every document; prints warnings; throws CliError (exit 1) when any is invalid. */
 export function loadInstances(file: string, opts: { quiet?: boolean } = {}): LoadedInstance[] {
@@ -33,6 +39,7 @@ export function loadInstances(file: string, opts: { quiet?: boolean } = {}): Loa
 /** Commands that operate on one instance at a time. */
 export function loadSingleInstance(file: string): LoadedInstance {
   const all = loadInstances(file);
-  if (all.length !== 1) throw new CliError(`${file}: holds ${all.length} RedisKubernetes documents; this command takes exactly one`, 2);
+  if (all.length !== 1)
+    throw new CliError(`${file}: holds ${all.length} RedisKubernetes documents; this command takes exactly one`, 2);
   return all[0]!;
 }

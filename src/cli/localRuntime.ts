@@ -44,7 +44,10 @@ export function pendingRotation(p: LocalPlatform, inst: Instance): PasswordChang
   const from = readFileSync(prev, 'utf8').trim();
   const to = readPassword(p, inst);
   // Interrupted between the two writes: the new password was never stored, nothing rotated.
-  if (to === null || to === from) { rmSync(prev, { force: true }); return null; }
+  if (to === null || to === from) {
+    rmSync(prev, { force: true });
+    return null;
+  }
   return { from, to };
 }
 
@@ -77,22 +80,44 @@ export function readPassword(p: LocalPlatform, inst: Instance): string | null {
   return existsSync(file) ? readFileSync(file, 'utf8').trim() : null;
 }
 
-export async function openForUp(inst: Instance, dir: string | undefined, basePort: number | undefined): Promise<LocalPlatform> {
-  return LocalPlatform.open({ root: stateRoot(dir), inst, members: allMembers(inst).map((m) => m.name), ...(basePort !== undefined ? { basePort } : {}) });
+export async function openForUp(
+  inst: Instance,
+  dir: string | undefined,
+  basePort: number | undefined,
+): Promise<LocalPlatform> {
+  return LocalPlatform.open({
+    root: stateRoot(dir),
+    inst,
+    members: allMembers(inst).map((m) => m.name),
+    ...(basePort !== undefined ? { basePort } : {}),
+  });
 }
 
 export function openExisting(inst: Instance, dir: string | undefined): LocalPlatform {
   const p = LocalPlatform.openExisting(stateRoot(dir), inst);
-  if (!p) throw new CliError(`no local instance "${inst.name}" under ${stateRoot(dir)} (run rk up first, or pass the same --dir)`);
+  if (!p)
+    throw new CliError(
+      `no local instance "${inst.name}" under ${stateRoot(dir)} (run rk up first, or pass the same --dir)`,
+    );
   return p;
 }
 
-export function engineContext(inst: Instance, platform: LocalPlatform, password: string | null, log: (l: string) => void, timeoutMs = 60_000): EngineContext {
+export function engineContext(
+  inst: Instance,
+  platform: LocalPlatform,
+  password: string | null,
+  log: (l: string) => void,
+  timeoutMs = 60_000,
+): EngineContext {
   return { inst, platform, password, log, timeoutMs };
 }
 
 export function parsePort(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1024 || n > 55535) throw new CliError(`--base-port must be a whole number between 1024 and 55535 (bus ports are +10000), got ${JSON.stringify(v)}`, 2);
+  if (!Number.isInteger(n) || n < 1024 || n > 55535)
+    throw new CliError(
+      `--base-port must be a whole number between 1024 and 55535 (bus ports are +10000), got ${JSON.stringify(v)}`,
+      2,
+    );
   return n;
 }

@@ -12,7 +12,10 @@ type Action = (...args: any[]) => number | Promise<number>;
 // `rk render`, more than doubling their start-up time.
 
 function program(setExit: (code: number) => void): Command {
-  const run = (fn: Action) => async (...args: unknown[]) => setExit(await fn(...args));
+  const run =
+    (fn: Action) =>
+    async (...args: unknown[]) =>
+      setExit(await fn(...args));
   const p = new Command('rk')
     .description('Deploy and operate Valkey and Redis from one RedisKubernetes spec, on Kubernetes or locally')
     .version('0.1.0')
@@ -23,11 +26,15 @@ function program(setExit: (code: number) => void): Command {
   p.command('validate')
     .description('check a spec; warnings on stderr (exit 0), errors as "path: message" (exit 1)')
     .requiredOption('-f, --file <file>', 'spec file, or - for stdin')
-    .action(run((o: { file: string }) => {
-      const n = loadInstances(o.file).length;
-      process.stderr.write(`${o.file === '-' ? '<stdin>' : o.file}: ${n} valid RedisKubernetes document${n === 1 ? '' : 's'}\n`);
-      return 0;
-    }));
+    .action(
+      run((o: { file: string }) => {
+        const n = loadInstances(o.file).length;
+        process.stderr.write(
+          `${o.file === '-' ? '<stdin>' : o.file}: ${n} valid RedisKubernetes document${n === 1 ? '' : 's'}\n`,
+        );
+        return 0;
+      }),
+    );
 
   p.command('render')
     .description('print the Kubernetes objects for a spec')
@@ -48,10 +55,13 @@ function program(setExit: (code: number) => void): Command {
     .option('--base-port <port>', 'put members on consecutive ports from here (moves a stopped instance)')
     .option('--timeout <seconds>', 'how long to wait for Ready', (v) => Number(v), 60)
     .option('--show-password', 'print the password (it is otherwise only in the 0600 password file)')
-    .action(run(async (o: { file: string; dir?: string; basePort?: string; timeout: number; showPassword?: boolean }) => {
-      const basePort = o.basePort === undefined ? undefined : (await import('./localRuntime.js')).parsePort(o.basePort);
-      return (await import('./upCommand.js')).upCommand({ ...o, basePort });
-    }));
+    .action(
+      run(async (o: { file: string; dir?: string; basePort?: string; timeout: number; showPassword?: boolean }) => {
+        const basePort =
+          o.basePort === undefined ? undefined : (await import('./localRuntime.js')).parsePort(o.basePort);
+        return (await import('./upCommand.js')).upCommand({ ...o, basePort });
+      }),
+    );
 
   p.command('plan')
     .description('what rk up would change on a running local instance, without changing it')
@@ -64,7 +74,11 @@ function program(setExit: (code: number) => void): Command {
     .requiredOption('-f, --file <file>', 'spec file, or - for stdin')
     .option('--dir <dir>', 'state directory (default ./.rk, or $RK_DIR)')
     .option('-o, --output <format>', 'text or json', 'text')
-    .action(run(async (o: { file: string; dir?: string; output: string }) => (await import('./statusCommand.js')).statusCommand(o)));
+    .action(
+      run(async (o: { file: string; dir?: string; output: string }) =>
+        (await import('./statusCommand.js')).statusCommand(o),
+      ),
+    );
 
   p.command('check')
     .description('write unique keys for a while, read them back: exit 1 if any acknowledged write was lost')
@@ -74,52 +88,102 @@ function program(setExit: (code: number) => void): Command {
     .option('--rate <n>', 'max writes per second', '1000')
     .option('--concurrency <n>', 'writers, each with its own connection (default 4; cluster 16)')
     .option('-o, --output <format>', 'text or json', 'text')
-    .action(run(async (o: { file: string; dir?: string; duration: string; rate: string; concurrency?: string; output: string }) => (await import('./checkCommand.js')).checkCommand(o)));
+    .action(
+      run(
+        async (o: {
+          file: string;
+          dir?: string;
+          duration: string;
+          rate: string;
+          concurrency?: string;
+          output: string;
+        }) => (await import('./checkCommand.js')).checkCommand(o),
+      ),
+    );
 
   p.command('rotate-password')
-    .description('change the password of a running local instance without downtime: the new one is accepted everywhere before the old one is dropped')
+    .description(
+      'change the password of a running local instance without downtime: the new one is accepted everywhere before the old one is dropped',
+    )
     .requiredOption('-f, --file <file>', 'spec file, or - for stdin')
     .option('--dir <dir>', 'state directory (default ./.rk, or $RK_DIR)')
     .option('--password-file <file>', 'take the new password from this file (default: generate 256 random bits)')
     .option('--timeout <seconds>', 'how long to wait for replicas to link again', (v) => Number(v), 60)
-    .action(run(async (o: { file: string; dir?: string; passwordFile?: string; timeout: number }) => (await import('./rotatePasswordCommand.js')).rotatePasswordCommand(o)));
+    .action(
+      run(async (o: { file: string; dir?: string; passwordFile?: string; timeout: number }) =>
+        (await import('./rotatePasswordCommand.js')).rotatePasswordCommand(o),
+      ),
+    );
 
   p.command('down')
     .description('stop every process of a local instance (gracefully); data is kept unless --purge')
     .requiredOption('-f, --file <file>', 'spec file, or - for stdin')
     .option('--dir <dir>', 'state directory (default ./.rk, or $RK_DIR)')
     .option('--purge', 'also delete the data and the password')
-    .action(run(async (o: { file: string; dir?: string; purge?: boolean }) => (await import('./downCommand.js')).downCommand(o)));
+    .action(
+      run(async (o: { file: string; dir?: string; purge?: boolean }) =>
+        (await import('./downCommand.js')).downCommand(o),
+      ),
+    );
 
   // Cluster commands: kubectl's kubeconfig rules; --context picks a context from it.
-  const cluster = (c: Command) => c
-    .requiredOption('-f, --file <file>', 'spec file, or - for stdin')
-    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account)')
-    .option('--context <name>', 'kubeconfig context (default: the current context)');
+  const cluster = (c: Command) =>
+    c
+      .requiredOption('-f, --file <file>', 'spec file, or - for stdin')
+      .option(
+        '--kubeconfig <file>',
+        'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account)',
+      )
+      .option('--context <name>', 'kubeconfig context (default: the current context)');
 
   cluster(p.command('apply'))
-    .description('server-side apply the spec to a Kubernetes cluster, prune what it no longer renders, wait until Ready')
+    .description(
+      'server-side apply the spec to a Kubernetes cluster, prune what it no longer renders, wait until Ready',
+    )
     .option('--dry-run <mode>', '"server": the API server validates every object; nothing changes')
     .option('--timeout <seconds>', 'how long to wait for the rollout', '300')
     .option('--no-wait', 'return once applied, without waiting for the rollout')
-    .option('--force-conflicts', 'take over fields another field manager set to other values (otherwise such a conflict stops the apply before anything is written)')
-    .action(run(async (o: { file: string; kubeconfig?: string; context?: string; dryRun?: string; timeout: string; wait: boolean; forceConflicts?: boolean }) => {
-      const m = await import('./applyCommand.js');
-      return m.applyCommand({ ...o, timeout: m.parseSeconds(o.timeout) });
-    }));
+    .option(
+      '--force-conflicts',
+      'take over fields another field manager set to other values (otherwise such a conflict stops the apply before anything is written)',
+    )
+    .action(
+      run(
+        async (o: {
+          file: string;
+          kubeconfig?: string;
+          context?: string;
+          dryRun?: string;
+          timeout: string;
+          wait: boolean;
+          forceConflicts?: boolean;
+        }) => {
+          const m = await import('./applyCommand.js');
+          return m.applyCommand({ ...o, timeout: m.parseSeconds(o.timeout) });
+        },
+      ),
+    );
 
   cluster(p.command('diff'))
     .description('show what rk apply would change (exit 0: nothing, 1: differences, 2: error)')
-    .action(run(async (o: { file: string; kubeconfig?: string; context?: string }) => (await import('./diffCommand.js')).diffCommand(o)));
+    .action(
+      run(async (o: { file: string; kubeconfig?: string; context?: string }) =>
+        (await import('./diffCommand.js')).diffCommand(o),
+      ),
+    );
 
   cluster(p.command('delete'))
-    .description('delete the instance from the cluster and wait for its pods to go; data and password are kept unless --purge')
+    .description(
+      'delete the instance from the cluster and wait for its pods to go; data and password are kept unless --purge',
+    )
     .option('--purge', 'also delete the PersistentVolumeClaims (the data) and the generated password Secret')
     .option('--timeout <seconds>', 'how long to wait for the pods to go', '300')
-    .action(run(async (o: { file: string; kubeconfig?: string; context?: string; purge?: boolean; timeout: string }) => {
-      const parseSeconds = (await import('./applyCommand.js')).parseSeconds;
-      return (await import('./deleteCommand.js')).deleteCommand({ ...o, timeout: parseSeconds(o.timeout) });
-    }));
+    .action(
+      run(async (o: { file: string; kubeconfig?: string; context?: string; purge?: boolean; timeout: string }) => {
+        const parseSeconds = (await import('./applyCommand.js')).parseSeconds;
+        return (await import('./deleteCommand.js')).deleteCommand({ ...o, timeout: parseSeconds(o.timeout) });
+      }),
+    );
 
   return p;
 }
@@ -127,7 +191,9 @@ function program(setExit: (code: number) => void): Command {
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
   try {
-    await program((c) => { code = c; }).parseAsync(argv);
+    await program((c) => {
+      code = c;
+    }).parseAsync(argv);
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {

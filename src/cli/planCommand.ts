@@ -10,7 +10,9 @@ export async function planCommand(o: { file: string; dir?: string }): Promise<nu
   const { instance: inst } = loadSingleInstance(o.file);
   const platform = LocalPlatform.openExisting(stateRoot(o.dir), inst);
   if (!platform) {
-    process.stdout.write(`${inst.name}: not running under ${stateRoot(o.dir)}; rk up would start ${allMembers(inst).length} members\n`);
+    process.stdout.write(
+      `${inst.name}: not running under ${stateRoot(o.dir)}; rk up would start ${allMembers(inst).length} members\n`,
+    );
     return 0;
   }
   const ctx = engineContext(inst, platform, readPassword(platform, inst), () => {});
@@ -27,6 +29,8 @@ async function clusterScaleLines(ctx: EngineContext): Promise<string[]> {
     const plan = planClusterScale(await observeCluster(ctx), ctx.inst);
     return isEmptyPlan(plan) ? [] : describeClusterScale(plan);
   } catch (e) {
-    return [`cluster layout: cannot read the slot map (${(e as Error).message}); rk up heals first, then plans the layout`];
+    return [
+      `cluster layout: cannot read the slot map (${(e as Error).message}); rk up heals first, then plans the layout`,
+    ];
   }
 }

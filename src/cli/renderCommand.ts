@@ -10,19 +10,28 @@ export function toYaml(objects: unknown[]): string {
 }
 
 export function renderCommand(opts: { file: string; output: string; outputDir?: string }): number {
-  if (opts.output !== 'yaml' && opts.output !== 'json') throw new CliError(`-o must be yaml or json, got ${JSON.stringify(opts.output)}`, 2);
+  if (opts.output !== 'yaml' && opts.output !== 'json')
+    throw new CliError(`-o must be yaml or json, got ${JSON.stringify(opts.output)}`, 2);
   const objects: KubeObject[] = [];
   for (const { instance } of loadInstances(opts.file)) {
     objects.push(...render(instance));
     if (instance.auth.enabled && instance.auth.generated) {
-      process.stderr.write(`note: Secret ${instance.namespace}/${instance.auth.secretName} (key "${instance.auth.secretKey}") is not rendered: rk apply generates it; with kubectl, create it first\n`);
+      process.stderr.write(
+        `note: Secret ${instance.namespace}/${instance.auth.secretName} (key "${instance.auth.secretKey}") is not rendered: rk apply generates it; with kubectl, create it first\n`,
+      );
     }
   }
-  const format = (list: KubeObject[]) => (opts.output === 'json' ? JSON.stringify(list.length === 1 ? list[0] : { apiVersion: 'v1', kind: 'List', items: list }, null, 2) + '\n' : toYaml(list));
+  const format = (list: KubeObject[]) =>
+    opts.output === 'json'
+      ? JSON.stringify(list.length === 1 ? list[0] : { apiVersion: 'v1', kind: 'List', items: list }, null, 2) + '\n'
+      : toYaml(list);
   if (opts.outputDir) {
     mkdirSync(opts.outputDir, { recursive: true });
     objects.forEach((o, i) => {
-      const file = join(opts.outputDir!, `${String(i).padStart(2, '0')}-${o.kind.toLowerCase()}-${o.metadata.name}.${opts.output}`);
+      const file = join(
+        opts.outputDir!,
+        `${String(i).padStart(2, '0')}-${o.kind.toLowerCase()}-${o.metadata.name}.${opts.output}`,
+      );
       writeFileSync(file, format([o]));
     });
     process.stderr.write(`wrote ${objects.length} files to ${opts.outputDir}\n`);

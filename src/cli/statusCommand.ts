@@ -3,13 +3,16 @@ import { CliError, loadSingleInstance } from './input.js';
 import { engineContext, openExisting, passwordFile, readPassword } from './localRuntime.js';
 
 export async function statusCommand(o: { file: string; dir?: string; output?: string }): Promise<number> {
-  if (o.output && o.output !== 'json' && o.output !== 'text') throw new CliError(`-o must be text or json, got ${JSON.stringify(o.output)}`, 2);
+  if (o.output && o.output !== 'json' && o.output !== 'text')
+    throw new CliError(`-o must be text or json, got ${JSON.stringify(o.output)}`, 2);
   const { instance: inst } = loadSingleInstance(o.file);
   const platform = openExisting(inst, o.dir);
   const password = readPassword(platform, inst);
   const status = await observeInstance(engineContext(inst, platform, password, () => {}));
   if (o.output === 'json') {
-    process.stdout.write(JSON.stringify({ ...status, passwordFile: password ? passwordFile(platform) : null }, null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify({ ...status, passwordFile: password ? passwordFile(platform) : null }, null, 2) + '\n',
+    );
   } else {
     process.stdout.write(formatStatus(status));
   }
@@ -26,7 +29,9 @@ export function formatStatus(s: InstanceStatus): string {
     if (m.slots?.length) details.push(`slots ${m.slots.join(',')}`);
     if (m.clusterState) details.push(`cluster ${m.clusterState}`);
     if (m.sees !== undefined) details.push(`sees master ${m.sees ?? 'none'}`);
-    lines.push(`  ${m.name.padEnd(24)} ${m.role.padEnd(8)} ${`${m.host}:${m.port}`.padEnd(16)} pid ${String(m.pid ?? '-').padEnd(7)} ${details.join(', ')}`);
+    lines.push(
+      `  ${m.name.padEnd(24)} ${m.role.padEnd(8)} ${`${m.host}:${m.port}`.padEnd(16)} pid ${String(m.pid ?? '-').padEnd(7)} ${details.join(', ')}`,
+    );
   }
   for (const p of s.problems) lines.push(`  problem: ${p}`);
   return lines.join('\n') + '\n';

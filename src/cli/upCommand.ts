@@ -7,7 +7,13 @@ import { observeInstance, type InstanceStatus } from '../engine/status.js';
 import { loadSingleInstance } from './input.js';
 import { engineContext, ensurePassword, finishPendingRotation, openForUp, passwordFile } from './localRuntime.js';
 
-export async function upCommand(o: { file: string; dir?: string; basePort?: number; showPassword?: boolean; timeout?: number }): Promise<number> {
+export async function upCommand(o: {
+  file: string;
+  dir?: string;
+  basePort?: number;
+  showPassword?: boolean;
+  timeout?: number;
+}): Promise<number> {
   const { instance: inst } = loadSingleInstance(o.file);
   const started = Date.now();
   const platform = await openForUp(inst, o.dir, o.basePort);
@@ -28,11 +34,19 @@ export async function upCommand(o: { file: string; dir?: string; basePort?: numb
   const status = await observeInstance(ctx);
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   if (!status.ready) {
-    process.stderr.write(`${inst.name} is up but not Ready after ${secs} s:\n${status.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    process.stderr.write(
+      `${inst.name} is up but not Ready after ${secs} s:\n${status.problems.map((p) => `  - ${p}`).join('\n')}\n`,
+    );
     return 1;
   }
   process.stdout.write(`${inst.name} is Ready (${describe(status)}) in ${secs} s\n`);
-  printEndpoints(status, inst.image.repository, password ? relative(process.cwd(), passwordFile(platform)) : null, inst.sentinel?.masterName ?? null, inst.mode === 'CLUSTER');
+  printEndpoints(
+    status,
+    inst.image.repository,
+    password ? relative(process.cwd(), passwordFile(platform)) : null,
+    inst.sentinel?.masterName ?? null,
+    inst.mode === 'CLUSTER',
+  );
   if (o.showPassword && password) process.stdout.write(`password: ${password}\n`);
   return 0;
 }
@@ -43,7 +57,13 @@ function describe(s: InstanceStatus): string {
   return `${s.mode}, ${servers} server${servers === 1 ? '' : 's'}${sentinels ? ` + ${sentinels} sentinels` : ''}`;
 }
 
-function printEndpoints(s: InstanceStatus, repository: string, pwFile: string | null, masterName: string | null, cluster: boolean): void {
+function printEndpoints(
+  s: InstanceStatus,
+  repository: string,
+  pwFile: string | null,
+  masterName: string | null,
+  cluster: boolean,
+): void {
   const cli = flavorBinaries(repository.includes('valkey') ? 'valkey' : 'redis').cli;
   for (const m of s.members) process.stdout.write(`  ${m.role.padEnd(8)} ${m.name.padEnd(24)} ${m.host}:${m.port}\n`);
   const master = s.members.find((m) => m.role === 'master') ?? s.members[0]!;

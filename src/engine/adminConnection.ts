@@ -5,5 +5,10 @@ import type { ConnectOptions } from '../valkey/connection.js';
 import type { EngineContext } from './context.js';
 
 export function adminConnection(ctx: EngineContext): ConnectOptions {
-  return { ...(ctx.password ? { password: ctx.password } : {}), connectTimeoutMs: 1000, commandTimeoutMs: 3000, reconnectAttempts: 0 };
+  return {
+    ...(ctx.password ? { password: ctx.password } : {}),
+    connectTimeoutMs: 1000,
+    commandTimeoutMs: 3000,
+    reconnectAttempts: 0,
+  };
 }

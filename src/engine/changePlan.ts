@@ -35,15 +35,19 @@ function retiringMembers(ctx: EngineContext): { member: string; kind: MemberKind
   const wanted = new Set(allMembers(ctx.inst).map((m) => m.name));
   const known = knownDataMembers(ctx);
   const data = new Set(known);
-  return [...known, ...knownSentinelMembers(ctx)].filter((m) => !wanted.has(m))
-    .map((m) => ({ member: m, kind: data.has(m) ? 'server' as const : 'sentinel' as const }));
+  return [...known, ...knownSentinelMembers(ctx)]
+    .filter((m) => !wanted.has(m))
+    .map((m) => ({ member: m, kind: data.has(m) ? ('server' as const) : ('sentinel' as const) }));
 }
 
 export async function planChanges(ctx: EngineContext): Promise<ChangePlan> {
   const { inst, platform } = ctx;
   const applied = readEngineRecord(platform).applied ?? {};
   const changes: MemberChange[] = [];
-  const members = ctx.inst.mode === 'CLUSTER' ? allMembers(inst).filter((m) => knownDataMembers(ctx).includes(m.name) && applied[m.name]) : allMembers(inst);
+  const members =
+    ctx.inst.mode === 'CLUSTER'
+      ? allMembers(inst).filter((m) => knownDataMembers(ctx).includes(m.name) && applied[m.name])
+      : allMembers(inst);
   for (const m of members) {
     const before = applied[m.name];
     if (!platform.members().includes(m.name)) {
@@ -63,14 +67,27 @@ export async function planChanges(ctx: EngineContext): Promise<ChangePlan> {
     const imageChanged = before.image !== desired.image;
     const restartFor = settings.filter((c) => !isLiveChange(m.kind, c));
     if (imageChanged || restartFor.length) {
-      const reasons = [...(imageChanged ? [`image ${before.image} → ${desired.image}`] : []), ...settings.map(describeSetting)];
+      const reasons = [
+        ...(imageChanged ? [`image ${before.image} → ${desired.image}`] : []),
+        ...settings.map(describeSetting),
+      ];
       changes.push({ member: m.name, kind: m.kind, action: 'restart', reasons, live: [], desired });
     } else if (settings.length) {
-      changes.push({ member: m.name, kind: m.kind, action: 'live', reasons: settings.map(describeSetting), live: settings, desired });
+      changes.push({
+        member: m.name,
+        kind: m.kind,
+        action: 'live',
+        reasons: settings.map(describeSetting),
+        live: settings,
+        desired,
+      });
     }
   }
   for (const r of retiringMembers(ctx)) {
-    const why = r.kind === 'sentinel' ? 'sentinelReplicas lowered: stopped, data removed, SENTINEL RESET on the others' : 'redisReplicas lowered: handed over first if master, stopped, data removed, SENTINEL RESET';
+    const why =
+      r.kind === 'sentinel'
+        ? 'sentinelReplicas lowered: stopped, data removed, SENTINEL RESET on the others'
+        : 'redisReplicas lowered: handed over first if master, stopped, data removed, SENTINEL RESET';
     changes.push({ member: r.member, kind: r.kind, action: 'retire', reasons: [why], live: [], desired: null });
   }
   return { instance: inst.name, changes };
@@ -80,7 +97,12 @@ export function describePlan(plan: ChangePlan): string[] {
   if (!plan.changes.length) return [`${plan.instance}: no changes`];
   const lines: string[] = [];
   const order: MemberAction[] = ['live', 'start', 'restart', 'retire'];
-  const verb: Record<MemberAction, string> = { live: 'change live', start: 'start', restart: 'restart', retire: 'retire' };
+  const verb: Record<MemberAction, string> = {
+    live: 'change live',
+    start: 'start',
+    restart: 'restart',
+    retire: 'retire',
+  };
   for (const action of order) {
     for (const c of plan.changes.filter((x) => x.action === action)) {
       lines.push(`${verb[action].padEnd(11)} ${c.member}`);
@@ -88,7 +110,9 @@ export function describePlan(plan: ChangePlan): string[] {
     }
   }
   if (plan.changes.some((c) => c.action === 'restart' && c.kind === 'server')) {
-    lines.push('restarts go one member at a time, replicas first; a master hands its role to a synced replica before it restarts');
+    lines.push(
+      'restarts go one member at a time, replicas first; a master hands its role to a synced replica before it restarts',
+    );
   }
   return lines;
 }

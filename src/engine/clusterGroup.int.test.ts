@@ -21,24 +21,39 @@ const run = promisify(execFile);
 async function clusterCheck(t: LocalTestInstance, member: string): Promise<string> {
   const at = t.platform.placement(member);
   const cli = t.inst.image.flavor === 'redis' ? 'redis-cli' : 'valkey-cli';
-  const { stdout } = await run(cli, ['--cluster', 'check', `${at.host}:${at.port}`], { env: { ...process.env, REDISCLI_AUTH: t.ctx.password ?? '' } });
+  const { stdout } = await run(cli, ['--cluster', 'check', `${at.host}:${at.port}`], {
+    env: { ...process.env, REDISCLI_AUTH: t.ctx.password ?? '' },
+  });
   return stdout;
 }
 
 /** Writes keys straight to the master that owns each slot (no cluster client needed). */
 async function writeKeys(t: LocalTestInstance, n: number): Promise<void> {
   const s = await observeInstance(t.ctx);
-  const owner = (slot: number) => s.members.find((m) => m.role === 'master' && m.slots?.some((r) => { const [a, b] = r.split('-').map(Number); return slot >= a! && slot <= (b ?? a!); }))!;
+  const owner = (slot: number) =>
+    s.members.find(
+      (m) =>
+        m.role === 'master' &&
+        m.slots?.some((r) => {
+          const [a, b] = r.split('-').map(Number);
+          return slot >= a! && slot <= (b ?? a!);
+        }),
+    )!;
   for (let i = 0; i < n; i++) {
     const key = `key:${i}`;
-    await withClient(t.platform.placement(owner(keySlot(key)).name), { password: t.ctx.password! }, (c) => send(c, 'SET', [key, `v${i}`]));
+    await withClient(t.platform.placement(owner(keySlot(key)).name), { password: t.ctx.password! }, (c) =>
+      send(c, 'SET', [key, `v${i}`]),
+    );
   }
 }
 
 async function countKeys(t: LocalTestInstance): Promise<number> {
   const s = await observeInstance(t.ctx);
   let total = 0;
-  for (const m of s.members.filter((x) => x.role === 'master')) total += await withClient(t.platform.placement(m.name), { password: t.ctx.password! }, (c) => send<number>(c, 'DBSIZE'));
+  for (const m of s.members.filter((x) => x.role === 'master'))
+    total += await withClient(t.platform.placement(m.name), { password: t.ctx.password! }, (c) =>
+      send<number>(c, 'DBSIZE'),
+    );
   return total;
 }
 
@@ -46,10 +61,13 @@ for (const flavor of ['valkey', 'redis'] as const) {
   describe(`cluster (${flavor})`, { timeout: 120_000 }, () => {
     let t: LocalTestInstance;
     before(async () => {
-      t = await localInstance(exampleInstance('cluster', (inst) => {
-        if (flavor === 'redis') inst.image = { ...inst.image, repository: 'redis', tag: '7.0.15', ref: 'redis:7.0.15', flavor: 'redis' };
-        inst.cluster!.nodeTimeoutMs = 2000;
-      }));
+      t = await localInstance(
+        exampleInstance('cluster', (inst) => {
+          if (flavor === 'redis')
+            inst.image = { ...inst.image, repository: 'redis', tag: '7.0.15', ref: 'redis:7.0.15', flavor: 'redis' };
+          inst.cluster!.nodeTimeoutMs = 2000;
+        }),
+      );
     });
     after(async () => t?.dispose());
 
@@ -57,8 +75,14 @@ for (const flavor of ['valkey', 'redis'] as const) {
       await t.ensure();
       const s = await observeInstance(t.ctx);
       assert.equal(s.ready, true, s.problems.join('; '));
-      assert.deepEqual(s.members.filter((m) => m.role === 'master').map((m) => m.slots), [['0-5460'], ['5461-10922'], ['10923-16383']]);
-      assert.deepEqual(s.members.filter((m) => m.role === 'replica').map((m) => m.masterName), ['shards-0', 'shards-1', 'shards-2']);
+      assert.deepEqual(
+        s.members.filter((m) => m.role === 'master').map((m) => m.slots),
+        [['0-5460'], ['5461-10922'], ['10923-16383']],
+      );
+      assert.deepEqual(
+        s.members.filter((m) => m.role === 'replica').map((m) => m.masterName),
+        ['shards-0', 'shards-1', 'shards-2'],
+      );
       const check = await clusterCheck(t, 'shards-0');
       assert.match(check, /\[OK\] All 16384 slots covered/);
       assert.doesNotMatch(check, /\[ERR\]|\[WARNING\]/);
@@ -67,17 +91,28 @@ for (const flavor of ['valkey', 'redis'] as const) {
     it('is idempotent: a second run changes nothing', async () => {
       const logged = t.logs.length;
       await t.ensure();
-      assert.deepEqual(t.logs.slice(logged).filter((l) => /^(starting|meeting|assigning|making)/.test(l)), []);
+      assert.deepEqual(
+        t.logs.slice(logged).filter((l) => /^(starting|meeting|assigning|making)/.test(l)),
+        [],
+      );
     });
 
     it('fails over a killed master and takes it back as a replica', async () => {
       await writeKeys(t, 300);
-      for (const m of ['shards-0', 'shards-1', 'shards-2']) await withClient(t.platform.placement(m), { password: t.ctx.password! }, (c) => send(c, 'WAIT', [1, 2000]));
+      for (const m of ['shards-0', 'shards-1', 'shards-2'])
+        await withClient(t.platform.placement(m), { password: t.ctx.password! }, (c) => send(c, 'WAIT', [1, 2000]));
       await t.platform.kill('shards-0');
-      await waitFor('shards-3 to take over', async () => {
-        const s = await observeInstance(t.ctx);
-        return s.members.find((m) => m.name === 'shards-3')?.role === 'master' && s.members.filter((m) => m.clusterState && m.clusterState !== 'ok').length === 0 ? true : 'not yet';
-      }, { timeoutMs: 30_000, intervalMs: 200 });
+      await waitFor(
+        'shards-3 to take over',
+        async () => {
+          const s = await observeInstance(t.ctx);
+          return s.members.find((m) => m.name === 'shards-3')?.role === 'master' &&
+            s.members.filter((m) => m.clusterState && m.clusterState !== 'ok').length === 0
+            ? true
+            : 'not yet';
+        },
+        { timeoutMs: 30_000, intervalMs: 200 },
+      );
       await t.ensure();
       const s = await observeInstance(t.ctx);
       assert.equal(s.ready, true, s.problems.join('; '));
@@ -93,17 +128,30 @@ for (const flavor of ['valkey', 'redis'] as const) {
       await t.ensure();
       const s = await observeInstance(t.ctx);
       assert.equal(s.ready, true, s.problems.join('; '));
-      assert.deepEqual(s.members.map((m) => `${m.name}:${m.role}`), rolesBefore);
+      assert.deepEqual(
+        s.members.map((m) => `${m.name}:${m.role}`),
+        rolesBefore,
+      );
       assert.equal(await countKeys(t), 300);
       assert.doesNotMatch(await clusterCheck(t, 'shards-1'), /\[ERR\]/);
-      assert.deepEqual(t.logs.slice(logged).filter((l) => /^(assigning|making)/.test(l)), [], 'the cluster reformed by itself: no slot assigned, no replica re-attached');
+      assert.deepEqual(
+        t.logs.slice(logged).filter((l) => /^(assigning|making)/.test(l)),
+        [],
+        'the cluster reformed by itself: no slot assigned, no replica re-attached',
+      );
     });
   });
 }
 
 describe('cluster bootstrap interrupted half-way', { timeout: 60_000 }, () => {
   let t: LocalTestInstance;
-  before(async () => { t = await localInstance(exampleInstance('cluster', (inst) => { inst.cluster!.nodeTimeoutMs = 2000; })); });
+  before(async () => {
+    t = await localInstance(
+      exampleInstance('cluster', (inst) => {
+        inst.cluster!.nodeTimeoutMs = 2000;
+      }),
+    );
+  });
   after(async () => t?.dispose());
 
   it('converges from 4 started members, a partial MEET and one master with slots', async () => {
@@ -119,7 +167,14 @@ describe('cluster bootstrap interrupted half-way', { timeout: 60_000 }, () => {
     await t.ensure();
     const s = await observeInstance(t.ctx);
     assert.equal(s.ready, true, s.problems.join('; '));
-    assert.deepEqual(s.members.filter((m) => m.role === 'master').map((m) => m.slots), [['0-5460'], ['5461-10922'], ['10923-16383']]);
-    assert.deepEqual(t.logs.filter((l) => l.startsWith('assigning')), ['assigning 5462 slots to shards-1', 'assigning 5461 slots to shards-2'], 'the slots shards-0 already had are not touched');
+    assert.deepEqual(
+      s.members.filter((m) => m.role === 'master').map((m) => m.slots),
+      [['0-5460'], ['5461-10922'], ['10923-16383']],
+    );
+    assert.deepEqual(
+      t.logs.filter((l) => l.startsWith('assigning')),
+      ['assigning 5462 slots to shards-1', 'assigning 5461 slots to shards-2'],
+      'the slots shards-0 already had are not touched',
+    );
   });
 });

@@ -2,7 +2,14 @@
 // node, never creates a cluster when any member already holds slots, and only assigns slots
 // that nobody owns. A second run, or a run after a crash half-way, converges.
 import type { ClusterNode } from '../valkey/clusterNodes.js';
-import { clusterAddSlotsRange, clusterInfo, clusterMeet, clusterMyId, clusterNodes, clusterReplicate } from '../valkey/cluster.js';
+import {
+  clusterAddSlotsRange,
+  clusterInfo,
+  clusterMeet,
+  clusterMyId,
+  clusterNodes,
+  clusterReplicate,
+} from '../valkey/cluster.js';
 import { withClient } from '../valkey/connection.js';
 import { fetchReplication } from '../valkey/info.js';
 import type { EngineContext } from './context.js';
@@ -15,7 +22,11 @@ import { evenSlotRanges, rangesToSlots, slotsToRanges } from '../valkey/slotRang
 import { clusterLayout, dataMembers } from './topology.js';
 import { waitFor } from './wait.js';
 
-interface MemberView { member: string; id: string; nodes: ClusterNode[] }
+interface MemberView {
+  member: string;
+  id: string;
+  nodes: ClusterNode[];
+}
 
 const slotCount = (n: ClusterNode) => n.slots.reduce((s, r) => s + r.end - r.start + 1, 0);
 const isMaster = (n: ClusterNode) => n.flags.master;
@@ -43,9 +54,15 @@ function refreshAddresses(ctx: EngineContext, stopped: string[]): Map<string, st
 }
 
 async function views(ctx: EngineContext, members: readonly { name: string }[]): Promise<MemberView[]> {
-  return Promise.all(members.map((m) => withClient(ctx.platform.placement(m.name), conn(ctx), async (c) => ({
-    member: m.name, id: await clusterMyId(c), nodes: await clusterNodes(c),
-  }))));
+  return Promise.all(
+    members.map((m) =>
+      withClient(ctx.platform.placement(m.name), conn(ctx), async (c) => ({
+        member: m.name,
+        id: await clusterMyId(c),
+        nodes: await clusterNodes(c),
+      })),
+    ),
+  );
 }
 
 /**
@@ -95,30 +112,38 @@ export async function ensureCluster(ctx: EngineContext): Promise<void> {
       }
     }
   });
-  await waitFor('every member to know every other', async () => {
-    vs = await views(ctx, members);
-    for (const v of vs) {
-      for (const [member, id] of idOf) {
-        const n = v.nodes.find((x) => x.id === id);
-        if (!n) return `${v.member} does not know ${member} yet`;
-        if (n.flags.handshake || n.flags.noaddr) return `${v.member} is still in handshake with ${member}`;
-        const p = platform.placement(member);
-        if (n.port !== p.port) return `${v.member} sees ${member} at port ${n.port}, not ${p.port}`;
+  await waitFor(
+    'every member to know every other',
+    async () => {
+      vs = await views(ctx, members);
+      for (const v of vs) {
+        for (const [member, id] of idOf) {
+          const n = v.nodes.find((x) => x.id === id);
+          if (!n) return `${v.member} does not know ${member} yet`;
+          if (n.flags.handshake || n.flags.noaddr) return `${v.member} is still in handshake with ${member}`;
+          const p = platform.placement(member);
+          if (n.port !== p.port) return `${v.member} sees ${member} at port ${n.port}, not ${p.port}`;
+        }
       }
-    }
-    return true;
-  }, { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) });
+      return true;
+    },
+    { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) },
+  );
 
   await assignUnownedSlots(ctx, vs, idOf);
   // Replicas are matched to masters by the slots they serve: wait until every member's view
   // shows every slot owned, or a replica could be attached to the wrong shard.
-  await waitFor('slot ownership to propagate', async () => {
-    for (const v of await views(ctx, members)) {
-      const owned = v.nodes.reduce((n, x) => n + slotCount(x), 0);
-      if (owned !== SLOT_COUNT) return `${v.member} sees ${owned} of ${SLOT_COUNT} slots owned`;
-    }
-    return true;
-  }, { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) });
+  await waitFor(
+    'slot ownership to propagate',
+    async () => {
+      for (const v of await views(ctx, members)) {
+        const owned = v.nodes.reduce((n, x) => n + slotCount(x), 0);
+        if (owned !== SLOT_COUNT) return `${v.member} sees ${owned} of ${SLOT_COUNT} slots owned`;
+      }
+      return true;
+    },
+    { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) },
+  );
   // Only while bootstrapping: once the cluster is recorded, roles are the scaling code's to decide
   // (an empty master it just added must not be taken for a replica of the initial layout).
   if (!readEngineRecord(platform).clusterMembers) await attachReplicas(ctx, idOf);
@@ -135,7 +160,8 @@ async function assignUnownedSlots(ctx: EngineContext, vs: MemberView[], idOf: Ma
   const { platform } = ctx;
   // Owned = owned in anyone's view: a slot one member believes taken is never handed out again.
   const owned = new Set<number>();
-  for (const v of vs) for (const n of v.nodes) for (const r of n.slots) for (let s = r.start; s <= r.end; s++) owned.add(s);
+  for (const v of vs)
+    for (const n of v.nodes) for (const r of n.slots) for (let s = r.start; s <= r.end; s++) owned.add(s);
   if (owned.size === SLOT_COUNT) return;
   const { masters } = clusterLayout(ctx.inst);
   const ranges = evenSlotRanges(masters.length);
@@ -151,7 +177,9 @@ async function assignUnownedSlots(ctx: EngineContext, vs: MemberView[], idOf: Ma
     for (const s of free) owned.add(s);
   }
   if (owned.size < SLOT_COUNT) {
-    throw new Error(`${SLOT_COUNT - owned.size} slots have no owner and no empty planned master is left to take them; run rk status and check the cluster`);
+    throw new Error(
+      `${SLOT_COUNT - owned.size} slots have no owner and no empty planned master is left to take them; run rk status and check the cluster`,
+    );
   }
 }
 
@@ -166,13 +194,17 @@ async function attachReplicas(ctx: EngineContext, idOf: Map<string, string>): Pr
     for (const r of replicas) {
       if (!idOf.has(r.name)) continue; // not (yet) part of the cluster: scaling decides its role
       // A node's own view is the truth about its role; others learn it by gossip, later.
-      const self = await withClient(platform.placement(r.name), conn(ctx), async (c) => (await clusterNodes(c)).find((n) => n.flags.myself));
+      const self = await withClient(platform.placement(r.name), conn(ctx), async (c) =>
+        (await clusterNodes(c)).find((n) => n.flags.myself),
+      );
       if (!self || !isMaster(self) || slotCount(self) > 0) continue; // already a replica, or a master with slots (failed over)
       // Prefer the planned master; if it is a replica now (after a failover), its shard's current master.
       let target = byId.get(idOf.get(plannedMaster) ?? '');
       if (target && !isMaster(target) && target.masterId) target = byId.get(target.masterId);
       if (!target || slotCount(target) === 0) {
-        target = nodes.filter((n) => isMaster(n) && slotCount(n) > 0).sort((a, b) => replicaCount(a.id) - replicaCount(b.id))[0];
+        target = nodes
+          .filter((n) => isMaster(n) && slotCount(n) > 0)
+          .sort((a, b) => replicaCount(a.id) - replicaCount(b.id))[0];
       }
       if (!target) throw new Error('no master with slots to attach a replica to');
       ctx.log(`making ${r.name} a replica of ${memberOf.get(target.id) ?? target.id}`);
@@ -187,14 +219,23 @@ async function attachReplicas(ctx: EngineContext, idOf: Map<string, string>): Pr
 export async function waitForHealthyCluster(ctx: EngineContext): Promise<void> {
   const { platform } = ctx;
   const members = clusterMembers(ctx);
-  await waitFor('the cluster to be healthy', async () => {
-    for (const m of members) {
-      const r = await withClient(platform.placement(m.name), conn(ctx), async (c) => ({ info: await clusterInfo(c), repl: await fetchReplication(c) }));
-      if (r.info.state !== 'ok') return `${m.name}: cluster_state ${r.info.state}`;
-      if (r.info.slotsOk !== SLOT_COUNT) return `${m.name}: ${r.info.slotsOk} of ${SLOT_COUNT} slots ok`;
-      if (r.info.knownNodes < members.length) return `${m.name}: knows ${r.info.knownNodes} of ${members.length} nodes`;
-      if (r.repl.role !== 'master' && (r.repl.masterLinkStatus !== 'up' || r.repl.masterSyncInProgress)) return `${m.name}: replica link ${r.repl.masterLinkStatus}`;
-    }
-    return true;
-  }, { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) });
+  await waitFor(
+    'the cluster to be healthy',
+    async () => {
+      for (const m of members) {
+        const r = await withClient(platform.placement(m.name), conn(ctx), async (c) => ({
+          info: await clusterInfo(c),
+          repl: await fetchReplication(c),
+        }));
+        if (r.info.state !== 'ok') return `${m.name}: cluster_state ${r.info.state}`;
+        if (r.info.slotsOk !== SLOT_COUNT) return `${m.name}: ${r.info.slotsOk} of ${SLOT_COUNT} slots ok`;
+        if (r.info.knownNodes < members.length)
+          return `${m.name}: knows ${r.info.knownNodes} of ${members.length} nodes`;
+        if (r.repl.role !== 'master' && (r.repl.masterLinkStatus !== 'up' || r.repl.masterSyncInProgress))
+          return `${m.name}: replica link ${r.repl.masterLinkStatus}`;
+      }
+      return true;
+    },
+    { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) },
+  );
 }

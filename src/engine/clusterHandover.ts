@@ -44,22 +44,36 @@ export async function clusterRoles(ctx: EngineContext, members: readonly string[
  * Promotes the best-synced of `candidates` (replicas of `master`) and waits until it serves
  * and the old master follows it. Returns the new master.
  */
-export async function clusterHandover(ctx: EngineContext, master: string, candidates: readonly string[]): Promise<string> {
+export async function clusterHandover(
+  ctx: EngineContext,
+  master: string,
+  candidates: readonly string[],
+): Promise<string> {
   const { platform } = ctx;
   if (!candidates.length) throw new Error(`cannot hand over from ${master}: no replica to promote`);
-  const offsets = await Promise.all(candidates.map(async (r) => {
-    const info = await withClient(platform.placement(r), conn(ctx), fetchReplication);
-    return { r, ok: info.masterLinkStatus === 'up' && !info.masterSyncInProgress, offset: info.slaveReplOffset ?? -1 };
-  }));
+  const offsets = await Promise.all(
+    candidates.map(async (r) => {
+      const info = await withClient(platform.placement(r), conn(ctx), fetchReplication);
+      return {
+        r,
+        ok: info.masterLinkStatus === 'up' && !info.masterSyncInProgress,
+        offset: info.slaveReplOffset ?? -1,
+      };
+    }),
+  );
   const best = offsets.filter((o) => o.ok).sort((a, b) => b.offset - a.offset)[0];
   if (!best) throw new Error(`cannot hand over from ${master}: no replica has its link up`);
   ctx.log(`handing over from ${master} to ${best.r} (CLUSTER FAILOVER)`);
   await withClient(platform.placement(best.r), conn(ctx), (c) => clusterFailover(c));
-  await waitFor(`${best.r} to take over from ${master}`, async () => {
-    const promoted = await withClient(platform.placement(best.r), conn(ctx), fetchReplication);
-    if (promoted.role !== 'master') return `${best.r} is still ${promoted.role}`;
-    const old = await withClient(platform.placement(master), conn(ctx), fetchReplication);
-    return old.role === 'replica' ? true : `${master} is still master`;
-  }, { timeoutMs: ctx.timeoutMs, intervalMs: 10, onWait: (r) => ctx.log(`waiting: ${r}`) });
+  await waitFor(
+    `${best.r} to take over from ${master}`,
+    async () => {
+      const promoted = await withClient(platform.placement(best.r), conn(ctx), fetchReplication);
+      if (promoted.role !== 'master') return `${best.r} is still ${promoted.role}`;
+      const old = await withClient(platform.placement(master), conn(ctx), fetchReplication);
+      return old.role === 'replica' ? true : `${master} is still master`;
+    },
+    { timeoutMs: ctx.timeoutMs, intervalMs: 10, onWait: (r) => ctx.log(`waiting: ${r}`) },
+  );
   return best.r;
 }

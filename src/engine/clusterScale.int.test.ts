@@ -33,9 +33,14 @@ const RK = new URL('../../../bin/rk.js', import.meta.url).pathname;
 
 function specYaml(name: string, masters: number, replicasPerMaster: number, flavor: 'valkey' | 'redis'): string {
   return [
-    'apiVersion: kubernetes.project-planton.org/v1', 'kind: RedisKubernetes', `metadata: { name: ${name} }`, 'spec:', '  mode: CLUSTER',
+    'apiVersion: kubernetes.project-planton.org/v1',
+    'kind: RedisKubernetes',
+    `metadata: { name: ${name} }`,
+    'spec:',
+    '  mode: CLUSTER',
     `  cluster: { masters: ${masters}, replicasPerMaster: ${replicasPerMaster}, nodeTimeoutMilliseconds: 2000 }`,
-    ...(flavor === 'redis' ? ['  image: { repository: redis, tag: "7.0.15" }'] : []), '',
+    ...(flavor === 'redis' ? ['  image: { repository: redis, tag: "7.0.15" }'] : []),
+    '',
   ].join('\n');
 }
 
@@ -47,7 +52,10 @@ class Rig {
   inst!: Instance;
   platform!: LocalPlatform;
   ctx!: EngineContext;
-  constructor(readonly name: string, readonly flavor: 'valkey' | 'redis' = 'valkey') {}
+  constructor(
+    readonly name: string,
+    readonly flavor: 'valkey' | 'redis' = 'valkey',
+  ) {}
 
   specFile(masters: number, rpm: number): string {
     const file = join(this.root, `spec-${masters}x${rpm}.yaml`);
@@ -57,10 +65,21 @@ class Rig {
 
   async open(masters: number, rpm: number, basePort?: number): Promise<void> {
     this.inst = instanceFrom(specYaml(this.name, masters, rpm, this.flavor));
-    this.platform = await LocalPlatform.open({ root: this.root, inst: this.inst, members: allMembers(this.inst).map((m) => m.name), ...(basePort ? { basePort } : {}) });
+    this.platform = await LocalPlatform.open({
+      root: this.root,
+      inst: this.inst,
+      members: allMembers(this.inst).map((m) => m.name),
+      ...(basePort ? { basePort } : {}),
+    });
     // The file rk up reads, so a child `rk up --dir` uses the same password.
     writeFileSync(join(this.platform.dir, 'password'), this.password + '\n', { mode: 0o600 });
-    this.ctx = { inst: this.inst, platform: this.platform, password: this.password, log: (l) => this.logs.push(l), timeoutMs: 60_000 };
+    this.ctx = {
+      inst: this.inst,
+      platform: this.platform,
+      password: this.password,
+      log: (l) => this.logs.push(l),
+      timeoutMs: 60_000,
+    };
   }
 
   async up(masters: number, rpm: number): Promise<void> {
@@ -80,24 +99,37 @@ class Rig {
   }
 
   endpoints() {
-    return this.platform.members().filter((m) => readPidFile(join(this.platform.memberDir(m), 'pid'))).map((m) => this.platform.placement(m));
+    return this.platform
+      .members()
+      .filter((m) => readPidFile(join(this.platform.memberDir(m), 'pid')))
+      .map((m) => this.platform.placement(m));
   }
 
   async dispose(): Promise<void> {
     for (const m of this.platform?.members() ?? []) {
       const pid = readPidFile(join(this.platform.memberDir(m), 'pid'));
-      if (pid && isAlive(pid)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      if (pid && isAlive(pid))
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
     }
     rmSync(this.root, { recursive: true, force: true });
   }
 }
 
 async function preload(rig: Rig, prefix: string, n: number): Promise<string[]> {
-  const client = createCheckClient({ kind: 'cluster', nodes: rig.endpoints() }, { password: rig.password }, { connectTimeoutMs: 2000, commandTimeoutMs: 10_000, reconnectDelayMs: 50, autoPipelining: true });
+  const client = createCheckClient(
+    { kind: 'cluster', nodes: rig.endpoints() },
+    { password: rig.password },
+    { connectTimeoutMs: 2000, commandTimeoutMs: 10_000, reconnectDelayMs: 50, autoPipelining: true },
+  );
   const keys = Array.from({ length: n }, (_, i) => `${prefix}:${i}`);
   try {
     await client.connect();
-    for (let i = 0; i < n; i += 5000) await Promise.all(keys.slice(i, i + 5000).map((k) => client.set(k, `value-of-${k}`)));
+    for (let i = 0; i < n; i += 5000)
+      await Promise.all(keys.slice(i, i + 5000).map((k) => client.set(k, `value-of-${k}`)));
   } finally {
     closeCheckClient(client);
   }
@@ -105,14 +137,20 @@ async function preload(rig: Rig, prefix: string, n: number): Promise<string[]> {
 }
 
 async function missingKeys(rig: Rig, keys: readonly string[]): Promise<string[]> {
-  const client = createCheckClient({ kind: 'cluster', nodes: rig.endpoints() }, { password: rig.password }, { connectTimeoutMs: 2000, commandTimeoutMs: 10_000, reconnectDelayMs: 50, autoPipelining: true });
+  const client = createCheckClient(
+    { kind: 'cluster', nodes: rig.endpoints() },
+    { password: rig.password },
+    { connectTimeoutMs: 2000, commandTimeoutMs: 10_000, reconnectDelayMs: 50, autoPipelining: true },
+  );
   const missing: string[] = [];
   try {
     await client.connect();
     for (let i = 0; i < keys.length; i += 5000) {
       const chunk = keys.slice(i, i + 5000);
       const values = await Promise.all(chunk.map((k) => client.get(k)));
-      chunk.forEach((k, j) => { if (values[j] !== `value-of-${k}`) missing.push(k); });
+      chunk.forEach((k, j) => {
+        if (values[j] !== `value-of-${k}`) missing.push(k);
+      });
     }
   } finally {
     closeCheckClient(client);
@@ -123,14 +161,21 @@ async function missingKeys(rig: Rig, keys: readonly string[]): Promise<string[]>
 async function clusterCheck(rig: Rig): Promise<string> {
   const at = rig.platform.placement((await rig.masters())[0]!);
   const cli = rig.flavor === 'redis' ? 'redis-cli' : 'valkey-cli';
-  const { stdout } = await run(cli, ['--cluster', 'check', `${at.host}:${at.port}`], { env: { ...process.env, REDISCLI_AUTH: rig.password } });
+  const { stdout } = await run(cli, ['--cluster', 'check', `${at.host}:${at.port}`], {
+    env: { ...process.env, REDISCLI_AUTH: rig.password },
+  });
   return stdout;
 }
 
 function startClusterWriter(rig: Rig, prefix: string): Writer {
   return startWriter({
-    target: { kind: 'cluster', nodes: rig.endpoints() }, auth: { password: rig.password }, keyPrefix: prefix,
-    durationMs: 120_000, concurrency: 4, rateLimit: 1500, waitReplicas: 0,
+    target: { kind: 'cluster', nodes: rig.endpoints() },
+    auth: { password: rig.password },
+    keyPrefix: prefix,
+    durationMs: 120_000,
+    concurrency: 4,
+    rateLimit: 1500,
+    waitReplicas: 0,
   });
 }
 
@@ -173,14 +218,20 @@ describe('cluster scale-out and scale-in under writes (valkey)', { timeout: 240_
     const masters = s.members.filter((m) => m.role === 'master');
     assert.equal(masters.length, 4);
     assert.equal(s.members.find((m) => m.name === 'grow-7')?.masterName, 'grow-6');
-    assert.ok(rig.logs.some((l) => /^moved 4096\/4096 slots, \d+ keys .* keys\/s, legacy\)$/.test(l)), rig.logs.filter((l) => l.startsWith('moved')).join('\n'));
+    assert.ok(
+      rig.logs.some((l) => /^moved 4096\/4096 slots, \d+ keys .* keys\/s, legacy\)$/.test(l)),
+      rig.logs.filter((l) => l.startsWith('moved')).join('\n'),
+    );
     await assertConsistent(rig, writer, keys, '3 -> 4 masters');
   });
 
   it('re-running with the same spec changes nothing', async () => {
     const logged = rig.logs.length;
     await rig.up(4, 1);
-    assert.deepEqual(rig.logs.slice(logged).filter((l) => /^(plan|starting|meeting|making|moved|stopping)/.test(l)), []);
+    assert.deepEqual(
+      rig.logs.slice(logged).filter((l) => /^(plan|starting|meeting|making|moved|stopping)/.test(l)),
+      [],
+    );
   });
 
   it('4 -> 3 masters: the extra master is drained, forgotten everywhere, stopped and purged', async () => {
@@ -190,7 +241,13 @@ describe('cluster scale-out and scale-in under writes (valkey)', { timeout: 240_
     await rig.up(3, 1);
     const s = await observeInstance(rig.ctx);
     assert.equal(s.ready, true, s.problems.join('; '));
-    assert.deepEqual(s.members.filter((m) => m.role === 'master').map((m) => m.name).sort(), ['grow-0', 'grow-1', 'grow-2']);
+    assert.deepEqual(
+      s.members
+        .filter((m) => m.role === 'master')
+        .map((m) => m.name)
+        .sort(),
+      ['grow-0', 'grow-1', 'grow-2'],
+    );
     assert.deepEqual(rig.platform.members().sort(), ['grow-0', 'grow-1', 'grow-2', 'grow-3', 'grow-4', 'grow-5']);
     await assertForgotten(rig, [ids['grow-6']!, ids['grow-7']!]);
     await assertConsistent(rig, writer, keys, '4 -> 3 masters');
@@ -201,11 +258,17 @@ describe('cluster scale-out and scale-in under writes (valkey)', { timeout: 240_
     await rig.up(3, 0);
     let s = await observeInstance(rig.ctx);
     assert.equal(s.ready, true, s.problems.join('; '));
-    assert.deepEqual(s.members.map((m) => m.role), ['master', 'master', 'master']);
+    assert.deepEqual(
+      s.members.map((m) => m.role),
+      ['master', 'master', 'master'],
+    );
     await rig.up(3, 1);
     s = await observeInstance(rig.ctx);
     assert.equal(s.ready, true, s.problems.join('; '));
-    assert.deepEqual(s.members.filter((m) => m.role === 'replica').map((m) => m.masterName), ['grow-0', 'grow-1', 'grow-2']);
+    assert.deepEqual(
+      s.members.filter((m) => m.role === 'replica').map((m) => m.masterName),
+      ['grow-0', 'grow-1', 'grow-2'],
+    );
     await assertConsistent(rig, writer, keys, 'replicas 1 -> 0 -> 1');
   });
 });
@@ -224,7 +287,9 @@ describe('scale-out interrupted: rk killed mid-migration, then re-run', { timeou
     // The new spec, applied by a real rk process that is SIGKILLed once slots started moving.
     const file = rig.specFile(4, 0);
     await rig.open(4, 0);
-    const child = spawn(process.execPath, [RK, 'up', '-f', file, '--dir', rig.root], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [RK, 'up', '-f', file, '--dir', rig.root], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     child.stderr.on('data', (d: Buffer) => {
@@ -249,13 +314,21 @@ describe('scale-out interrupted: rk killed mid-migration, then re-run', { timeou
       const targetId = half.nodes.find((n) => n.member === target)!.id;
       await withClient(rig.platform.placement(target), conn, (t) => clusterSetSlot(t, slot, 'IMPORTING', ownerOf.id));
       await clusterSetSlot(src, slot, 'MIGRATING', targetId);
-      const r = await migrateKeys(src, rig.platform.placement(target), splitKeys.slice(0, 100), { timeoutMs: 5000, auth: { password: rig.password } });
+      const r = await migrateKeys(src, rig.platform.placement(target), splitKeys.slice(0, 100), {
+        timeoutMs: 5000,
+        auth: { password: rig.password },
+      });
       assert.equal(r.outcome, 'migrated');
     });
-    assert.ok((await observeCluster(rig.ctx)).openSlots.some((m) => m.slot === slot), 'the split slot is seen as half-moved');
+    assert.ok(
+      (await observeCluster(rig.ctx)).openSlots.some((m) => m.slot === slot),
+      'the split slot is seen as half-moved',
+    );
 
     // The re-run, again as a real rk process.
-    const { stderr: rerun } = await run(process.execPath, [RK, 'up', '-f', file, '--dir', rig.root], { timeout: 120_000 });
+    const { stderr: rerun } = await run(process.execPath, [RK, 'up', '-f', file, '--dir', rig.root], {
+      timeout: 120_000,
+    });
     assert.match(rerun, /finish \d+ half-moved slot/);
     const s = await observeInstance(rig.ctx);
     assert.equal(s.ready, true, s.problems.join('; '));

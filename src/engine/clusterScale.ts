@@ -16,7 +16,15 @@
 // nodes.conf would make the member rejoin the cluster by itself, with a stale view, when a later
 // scale-out starts a member of that name again.
 import type { Instance } from '../api/instance.js';
-import { clusterForget, clusterInfo, clusterMeet, clusterMyId, clusterNodes, clusterReplicate, clusterReset } from '../valkey/cluster.js';
+import {
+  clusterForget,
+  clusterInfo,
+  clusterMeet,
+  clusterMyId,
+  clusterNodes,
+  clusterReplicate,
+  clusterReset,
+} from '../valkey/cluster.js';
 import type { ClusterNode } from '../valkey/clusterNodes.js';
 import { send } from '../valkey/command.js';
 import { withClient } from '../valkey/connection.js';
@@ -78,7 +86,15 @@ const ordinal = (member: string): number => Number(/-(\d+)$/.exec(member)?.[1] ?
 const byOrdinal = (a: string, b: string) => ordinal(a) - ordinal(b) || a.localeCompare(b);
 
 export function isEmptyPlan(p: ClusterScalePlan): boolean {
-  return !p.finish.length && !p.add.length && !p.promote.length && !p.moves.length && !p.attach.length && !p.remove.length && !p.leftovers.length;
+  return (
+    !p.finish.length &&
+    !p.add.length &&
+    !p.promote.length &&
+    !p.moves.length &&
+    !p.attach.length &&
+    !p.remove.length &&
+    !p.leftovers.length
+  );
 }
 
 /** The change from what runs (`obs`) to the spec (`inst`); pure. */
@@ -94,13 +110,21 @@ export function planClusterScale(obs: ClusterObservation, inst: Instance): Clust
   const finishing = new Map(obs.openSlots.map((m) => [m.slot, m.to]));
   for (const n of obs.nodes) {
     if (n.role !== 'master') continue;
-    owners.set(n.member, n.slots.filter((s) => !finishing.has(s) || finishing.get(s) === n.member));
+    owners.set(
+      n.member,
+      n.slots.filter((s) => !finishing.has(s) || finishing.get(s) === n.member),
+    );
   }
-  for (const m of obs.openSlots) if (!owners.get(m.to)?.includes(m.slot)) owners.set(m.to, [...(owners.get(m.to) ?? []), m.slot]);
+  for (const m of obs.openSlots)
+    if (!owners.get(m.to)?.includes(m.slot)) owners.set(m.to, [...(owners.get(m.to) ?? []), m.slot]);
 
   // Masters: kept masters with the most slots, then new members, then promoted replicas.
-  const keptMasters = obs.nodes.filter((n) => n.role === 'master' && inSpec.has(n.member))
-    .sort((a, b) => (owners.get(b.member)?.length ?? 0) - (owners.get(a.member)?.length ?? 0) || byOrdinal(a.member, b.member));
+  const keptMasters = obs.nodes
+    .filter((n) => n.role === 'master' && inSpec.has(n.member))
+    .sort(
+      (a, b) =>
+        (owners.get(b.member)?.length ?? 0) - (owners.get(a.member)?.length ?? 0) || byOrdinal(a.member, b.member),
+    );
   const masters = keptMasters.slice(0, M).map((n) => n.member);
   const add = spec.filter((m) => !observed.has(m));
   const newMembers = [...add];
@@ -108,15 +132,20 @@ export function planClusterScale(obs: ClusterObservation, inst: Instance): Clust
   const promote: string[] = [];
   if (masters.length < M) {
     // Prefer replicas of masters that keep the most replicas (their shard loses the least).
-    const candidates = obs.nodes.filter((n) => n.role === 'replica' && inSpec.has(n.member))
-      .sort((a, b) => replicaCount(obs, b.masterMember) - replicaCount(obs, a.masterMember) || byOrdinal(a.member, b.member));
+    const candidates = obs.nodes
+      .filter((n) => n.role === 'replica' && inSpec.has(n.member))
+      .sort(
+        (a, b) =>
+          replicaCount(obs, b.masterMember) - replicaCount(obs, a.masterMember) || byOrdinal(a.member, b.member),
+      );
     for (const c of candidates) {
       if (masters.length >= M) break;
       masters.push(c.member);
       promote.push(c.member);
     }
   }
-  if (masters.length < M) throw new Error(`the spec asks for ${M} masters but only ${masters.length} members can be masters`);
+  if (masters.length < M)
+    throw new Error(`the spec asks for ${M} masters but only ${masters.length} members can be masters`);
   const masterSet = new Set(masters);
 
   // Replicas: keep an attachment while its master is a final master with room, then fill.
@@ -130,7 +159,9 @@ export function planClusterScale(obs: ClusterObservation, inst: Instance): Clust
     else unplaced.push(m);
   }
   for (const m of unplaced) {
-    const to = masters.filter((x) => replicasOf[x]!.length < R).sort((a, b) => replicasOf[a]!.length - replicasOf[b]!.length || byOrdinal(a, b))[0];
+    const to = masters
+      .filter((x) => replicasOf[x]!.length < R)
+      .sort((a, b) => replicasOf[a]!.length - replicasOf[b]!.length || byOrdinal(a, b))[0];
     if (!to) throw new Error(`no master has room for replica ${m}`);
     replicasOf[to]!.push(m);
   }
@@ -144,8 +175,21 @@ export function planClusterScale(obs: ClusterObservation, inst: Instance): Clust
   attach.sort((a, b) => byOrdinal(a.member, b.member));
 
   const moves = rebalanceMoves(owners, masters);
-  const remove = obs.nodes.filter((n) => !inSpec.has(n.member)).map((n) => n.member).sort(byOrdinal);
-  return { finish: obs.openSlots, add, promote, moves, attach, remove, leftovers: obs.leftovers, masters: [...masters].sort(byOrdinal), replicasOf };
+  const remove = obs.nodes
+    .filter((n) => !inSpec.has(n.member))
+    .map((n) => n.member)
+    .sort(byOrdinal);
+  return {
+    finish: obs.openSlots,
+    add,
+    promote,
+    moves,
+    attach,
+    remove,
+    leftovers: obs.leftovers,
+    masters: [...masters].sort(byOrdinal),
+    replicasOf,
+  };
 }
 
 function replicaCount(obs: ClusterObservation, master: string | null): number {
@@ -157,28 +201,49 @@ export function describeClusterScale(p: ClusterScalePlan): string[] {
   if (isEmptyPlan(p)) return ['cluster layout matches the spec: nothing to change'];
   const lines: string[] = [];
   if (p.leftovers.length) lines.push(`stop and purge leftovers of an interrupted removal: ${p.leftovers.join(', ')}`);
-  if (p.finish.length) lines.push(`finish ${p.finish.length} half-moved slot(s):`, ...describeMoves(p.finish).map((l) => `  ${l}`));
-  for (const m of p.add) lines.push(`add ${m} as ${p.masters.includes(m) ? 'master' : `replica of ${p.attach.find((a) => a.member === m)?.to}`}`);
+  if (p.finish.length)
+    lines.push(`finish ${p.finish.length} half-moved slot(s):`, ...describeMoves(p.finish).map((l) => `  ${l}`));
+  for (const m of p.add)
+    lines.push(
+      `add ${m} as ${p.masters.includes(m) ? 'master' : `replica of ${p.attach.find((a) => a.member === m)?.to}`}`,
+    );
   for (const m of p.promote) lines.push(`turn replica ${m} into an empty master`);
   if (p.moves.length) lines.push(`move ${p.moves.length} slot(s):`, ...describeMoves(p.moves).map((l) => `  ${l}`));
   for (const a of p.attach) if (!p.add.includes(a.member)) lines.push(`make ${a.member} a replica of ${a.to}`);
   for (const m of p.remove) lines.push(`remove ${m}: forget it on every node, stop it, purge its data`);
-  lines.push(`then: masters ${p.masters.join(', ')}${Object.values(p.replicasOf).some((r) => r.length) ? `; replicas ${Object.entries(p.replicasOf).map(([m, r]) => `${m}: ${r.join(', ') || '-'}`).join('; ')}` : ''}`);
+  lines.push(
+    `then: masters ${p.masters.join(', ')}${
+      Object.values(p.replicasOf).some((r) => r.length)
+        ? `; replicas ${Object.entries(p.replicasOf)
+            .map(([m, r]) => `${m}: ${r.join(', ') || '-'}`)
+            .join('; ')}`
+        : ''
+    }`,
+  );
   return lines;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Observation
 
-interface LiveView { member: string; self: ClusterNode; nodes: ClusterNode[]; keys: number }
+interface LiveView {
+  member: string;
+  self: ClusterNode;
+  nodes: ClusterNode[];
+  keys: number;
+}
 
 async function liveViews(ctx: EngineContext, members: readonly string[]): Promise<LiveView[]> {
-  return Promise.all(members.map((m) => withClient(ctx.platform.placement(m), conn(ctx), async (c) => {
-    const [nodes, id, keys] = await Promise.all([clusterNodes(c), clusterMyId(c), send<number>(c, 'DBSIZE')]);
-    const self = nodes.find((n) => n.id === id);
-    if (!self) throw new Error(`${m} does not list itself in CLUSTER NODES`);
-    return { member: m, self, nodes, keys };
-  })));
+  return Promise.all(
+    members.map((m) =>
+      withClient(ctx.platform.placement(m), conn(ctx), async (c) => {
+        const [nodes, id, keys] = await Promise.all([clusterNodes(c), clusterMyId(c), send<number>(c, 'DBSIZE')]);
+        const self = nodes.find((n) => n.id === id);
+        if (!self) throw new Error(`${m} does not list itself in CLUSTER NODES`);
+        return { member: m, self, nodes, keys };
+      }),
+    ),
+  );
 }
 
 export async function observeCluster(ctx: EngineContext): Promise<ClusterObservation> {
@@ -186,9 +251,12 @@ export async function observeCluster(ctx: EngineContext): Promise<ClusterObserva
   const views = await liveViews(ctx, members);
   const memberOf = new Map(views.map((v) => [v.self.id, v.member]));
   const nodes: ObservedNode[] = views.map((v) => ({
-    member: v.member, id: v.self.id, role: v.self.flags.master ? 'master' : 'replica',
-    masterMember: v.self.masterId ? memberOf.get(v.self.masterId) ?? null : null,
-    slots: rangesToSlots(v.self.slots), keys: v.keys,
+    member: v.member,
+    id: v.self.id,
+    role: v.self.flags.master ? 'master' : 'replica',
+    masterMember: v.self.masterId ? (memberOf.get(v.self.masterId) ?? null) : null,
+    slots: rangesToSlots(v.self.slots),
+    keys: v.keys,
   }));
   const open = new Map<number, SlotMove>();
   // Masters only: Valkey 8 replicates SETSLOT, so replicas show their master's markers too.
@@ -196,7 +264,10 @@ export async function observeCluster(ctx: EngineContext): Promise<ClusterObserva
   for (const v of masters) {
     for (const m of v.self.migrating) {
       const to = memberOf.get(m.nodeId);
-      if (!to) throw new Error(`${v.member} migrates slot ${m.slot} to node ${m.nodeId}, which is none of this instance's members`);
+      if (!to)
+        throw new Error(
+          `${v.member} migrates slot ${m.slot} to node ${m.nodeId}, which is none of this instance's members`,
+        );
       open.set(m.slot, { slot: m.slot, from: v.member, to });
     }
   }
@@ -204,7 +275,10 @@ export async function observeCluster(ctx: EngineContext): Promise<ClusterObserva
     for (const m of v.self.importing) {
       if (open.has(m.slot)) continue;
       const from = memberOf.get(m.nodeId);
-      if (!from) throw new Error(`${v.member} imports slot ${m.slot} from node ${m.nodeId}, which is none of this instance's members`);
+      if (!from)
+        throw new Error(
+          `${v.member} imports slot ${m.slot} from node ${m.nodeId}, which is none of this instance's members`,
+        );
       open.set(m.slot, { slot: m.slot, from, to: v.member });
     }
   }
@@ -235,7 +309,8 @@ export async function scaleCluster(ctx: EngineContext, opts: ScaleOptions = {}):
 
   for (const m of plan.leftovers) await purgeLeftover(ctx, m);
   // Half-moved slots carry the legacy protocol's markers: finish them with that protocol.
-  if (plan.finish.length) await moveSlots(ctx, plan.finish, { ...opts, forceLegacyMigration: true }, 'finishing half-moved slots');
+  if (plan.finish.length)
+    await moveSlots(ctx, plan.finish, { ...opts, forceLegacyMigration: true }, 'finishing half-moved slots');
 
   // Join: start the new members, turn promoted replicas into empty masters, introduce them all.
   for (const m of plan.add) {
@@ -261,12 +336,19 @@ export async function scaleCluster(ctx: EngineContext, opts: ScaleOptions = {}):
 
   if (plan.moves.length) await moveSlots(ctx, plan.moves, opts, 'rebalancing');
   // Masters that stop being masters attach once drained.
-  await attachReplicas(ctx, plan.attach.filter((a) => !now.includes(a)), ids);
+  await attachReplicas(
+    ctx,
+    plan.attach.filter((a) => !now.includes(a)),
+    ids,
+  );
 
   if (plan.remove.length) {
     const remaining = members.filter((m) => !plan.remove.includes(m));
     await removeMembers(ctx, plan.remove, remaining, ids);
-    updateEngineRecord(ctx.platform, { clusterMembers: remaining, nodeIds: Object.fromEntries(remaining.map((m) => [m, ids.get(m)!])) });
+    updateEngineRecord(ctx.platform, {
+      clusterMembers: remaining,
+      nodeIds: Object.fromEntries(remaining.map((m) => [m, ids.get(m)!])),
+    });
     for (const m of plan.remove) {
       ctx.log(`stopping ${m} and purging its data`);
       await ctx.platform.stop(m, { graceMs: 30_000 });
@@ -278,7 +360,13 @@ export async function scaleCluster(ctx: EngineContext, opts: ScaleOptions = {}):
 }
 
 async function nodeIds(ctx: EngineContext, members: readonly string[]): Promise<Record<string, string>> {
-  return Object.fromEntries(await Promise.all(members.map(async (m) => [m, await withClient(ctx.platform.placement(m), conn(ctx), (c) => clusterMyId(c))] as const)));
+  return Object.fromEntries(
+    await Promise.all(
+      members.map(
+        async (m) => [m, await withClient(ctx.platform.placement(m), conn(ctx), (c) => clusterMyId(c))] as const,
+      ),
+    ),
+  );
 }
 
 async function meetAll(ctx: EngineContext, members: readonly string[], joining: readonly string[]): Promise<void> {
@@ -292,87 +380,131 @@ async function meetAll(ctx: EngineContext, members: readonly string[], joining: 
     }
   });
   const ids = await nodeIds(ctx, members);
-  await waitFor('every member to know every other', async () => {
-    for (const v of await liveViews(ctx, members)) {
-      for (const [m, id] of Object.entries(ids)) {
-        const n = v.nodes.find((x) => x.id === id);
-        if (!n || n.flags.handshake || n.flags.noaddr) return `${v.member} does not know ${m} yet`;
+  await waitFor(
+    'every member to know every other',
+    async () => {
+      for (const v of await liveViews(ctx, members)) {
+        for (const [m, id] of Object.entries(ids)) {
+          const n = v.nodes.find((x) => x.id === id);
+          if (!n || n.flags.handshake || n.flags.noaddr) return `${v.member} does not know ${m} yet`;
+        }
       }
-    }
-    // A new master answers CLUSTERDOWN (also to the RESTOREs of a MIGRATE) until it has seen
-    // the whole slot map and its start-up write delay is over.
-    for (const m of joining) {
-      const info = await withClient(ctx.platform.placement(m), conn(ctx), clusterInfo);
-      if (info.state !== 'ok') return `${m}: cluster_state ${info.state}`;
-    }
-    return true;
-  }, { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) });
+      // A new master answers CLUSTERDOWN (also to the RESTOREs of a MIGRATE) until it has seen
+      // the whole slot map and its start-up write delay is over.
+      for (const m of joining) {
+        const info = await withClient(ctx.platform.placement(m), conn(ctx), clusterInfo);
+        if (info.state !== 'ok') return `${m}: cluster_state ${info.state}`;
+      }
+      return true;
+    },
+    { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) },
+  );
 }
 
-async function attachReplicas(ctx: EngineContext, attach: ReadonlyArray<{ member: string; to: string }>, ids: ReadonlyMap<string, string>): Promise<void> {
+async function attachReplicas(
+  ctx: EngineContext,
+  attach: ReadonlyArray<{ member: string; to: string }>,
+  ids: ReadonlyMap<string, string>,
+): Promise<void> {
   for (const a of attach) {
     ctx.log(`making ${a.member} a replica of ${a.to}`);
     await withClient(ctx.platform.placement(a.member), conn(ctx), (c) => clusterReplicate(c, ids.get(a.to)!));
   }
   // Valkey 8 replicates SETSLOT to replicas and waits for them: let them finish syncing first.
-  await waitFor('new replicas to sync', async () => {
-    for (const a of attach) {
-      const r = await withClient(ctx.platform.placement(a.member), conn(ctx), fetchReplication);
-      if (r.role === 'master' || r.masterLinkStatus !== 'up' || r.masterSyncInProgress) return `${a.member}: link ${r.masterLinkStatus}`;
-    }
-    return true;
-  }, { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) });
+  await waitFor(
+    'new replicas to sync',
+    async () => {
+      for (const a of attach) {
+        const r = await withClient(ctx.platform.placement(a.member), conn(ctx), fetchReplication);
+        if (r.role === 'master' || r.masterLinkStatus !== 'up' || r.masterSyncInProgress)
+          return `${a.member}: link ${r.masterLinkStatus}`;
+      }
+      return true;
+    },
+    { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) },
+  );
 }
 
 async function moveSlots(ctx: EngineContext, moves: SlotMove[], opts: ScaleOptions, what: string): Promise<void> {
   const members = [...new Set([...clusterMembers(ctx).map((m) => m.name), ...moves.flatMap((m) => [m.from, m.to])])];
   const views = await liveViews(ctx, members);
-  const nodes = new Map<string, MigrationNode>(views.filter((v) => v.self.flags.master).map((v) => [v.member, { name: v.member, id: v.self.id, endpoint: ctx.platform.placement(v.member) }]));
+  const nodes = new Map<string, MigrationNode>(
+    views
+      .filter((v) => v.self.flags.master)
+      .map((v) => [v.member, { name: v.member, id: v.self.id, endpoint: ctx.platform.placement(v.member) }]),
+  );
   ctx.log(`${what}: ${moves.length} slot(s)`);
   await migrateSlots({
-    nodes, moves, conn: conn(ctx), password: ctx.password, log: ctx.log,
-    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.forceLegacyMigration ? { forceLegacy: true } : {}),
+    nodes,
+    moves,
+    conn: conn(ctx),
+    password: ctx.password,
+    log: ctx.log,
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.forceLegacyMigration ? { forceLegacy: true } : {}),
   });
   // Gossip settles the new owners everywhere before anything else relies on them.
-  await waitFor('every node to agree on the moved slots', async () => {
-    const ids = new Map(views.map((v) => [v.member, v.self.id]));
-    for (const v of await liveViews(ctx, members)) {
-      const owner = new Map<number, string>();
-      for (const n of v.nodes) for (const s of rangesToSlots(n.slots)) owner.set(s, n.id);
-      const wrong = moves.find((m) => owner.get(m.slot) !== ids.get(m.to));
-      if (wrong) return `${v.member} still sees slot ${wrong.slot} elsewhere than ${wrong.to}`;
-    }
-    return true;
-  }, { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) });
+  await waitFor(
+    'every node to agree on the moved slots',
+    async () => {
+      const ids = new Map(views.map((v) => [v.member, v.self.id]));
+      for (const v of await liveViews(ctx, members)) {
+        const owner = new Map<number, string>();
+        for (const n of v.nodes) for (const s of rangesToSlots(n.slots)) owner.set(s, n.id);
+        const wrong = moves.find((m) => owner.get(m.slot) !== ids.get(m.to));
+        if (wrong) return `${v.member} still sees slot ${wrong.slot} elsewhere than ${wrong.to}`;
+      }
+      return true;
+    },
+    { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) },
+  );
 }
 
-async function removeMembers(ctx: EngineContext, remove: readonly string[], remaining: readonly string[], ids: ReadonlyMap<string, string>): Promise<void> {
+async function removeMembers(
+  ctx: EngineContext,
+  remove: readonly string[],
+  remaining: readonly string[],
+  ids: ReadonlyMap<string, string>,
+): Promise<void> {
   for (const v of await liveViews(ctx, remove)) {
     // The last check before a member goes: a master must hold nothing any more.
     if (v.self.flags.master && (v.self.slots.length > 0 || v.keys > 0)) {
-      throw new Error(`${v.member} still holds ${rangesToSlots(v.self.slots).length} slot(s) and ${v.keys} key(s); not removing it`);
+      throw new Error(
+        `${v.member} still holds ${rangesToSlots(v.self.slots).length} slot(s) and ${v.keys} key(s); not removing it`,
+      );
     }
   }
   const gone = remove.map((m) => ids.get(m)!);
   // Every remaining node forgets every removed one, all at once: the 60 s ban starts now.
-  await Promise.all(remaining.map((m) => withClient(ctx.platform.placement(m), conn(ctx), async (c) => {
-    for (const id of gone) {
-      await clusterForget(c, id).catch((err: Error) => { if (!/unknown node/i.test(err.message)) throw err; });
-    }
-  })));
+  await Promise.all(
+    remaining.map((m) =>
+      withClient(ctx.platform.placement(m), conn(ctx), async (c) => {
+        for (const id of gone) {
+          await clusterForget(c, id).catch((err: Error) => {
+            if (!/unknown node/i.test(err.message)) throw err;
+          });
+        }
+      }),
+    ),
+  );
   ctx.log(`forgot ${remove.join(', ')} on ${remaining.length} node(s)`);
-  await waitFor('the removed members to be forgotten everywhere', async () => {
-    for (const v of await liveViews(ctx, remaining)) {
-      const still = v.nodes.find((n) => gone.includes(n.id));
-      if (still) return `${v.member} still lists ${still.id}`;
-    }
-    return true;
-  }, { timeoutMs: ctx.timeoutMs });
+  await waitFor(
+    'the removed members to be forgotten everywhere',
+    async () => {
+      for (const v of await liveViews(ctx, remaining)) {
+        const still = v.nodes.find((n) => gone.includes(n.id));
+        if (still) return `${v.member} still lists ${still.id}`;
+      }
+      return true;
+    },
+    { timeoutMs: ctx.timeoutMs },
+  );
 }
 
 async function purgeLeftover(ctx: EngineContext, member: string): Promise<void> {
   const v = (await liveViews(ctx, [member]))[0]!;
-  if (v.self.flags.master && v.keys > 0) throw new Error(`${member} is outside the spec and the cluster but still holds ${v.keys} key(s); not purging it`);
+  if (v.self.flags.master && v.keys > 0)
+    throw new Error(`${member} is outside the spec and the cluster but still holds ${v.keys} key(s); not purging it`);
   ctx.log(`stopping leftover ${member} and purging its data`);
   await ctx.platform.stop(member, { graceMs: 30_000 });
   await ctx.platform.purge(member);

@@ -8,8 +8,10 @@ import { ensureStandalone } from './standalone.js';
 
 export async function ensureInstance(ctx: EngineContext): Promise<void> {
   switch (ctx.inst.mode) {
-    case 'STANDALONE': return ensureStandalone(ctx);
-    case 'SENTINEL': return ensureSentinelGroup(ctx);
+    case 'STANDALONE':
+      return ensureStandalone(ctx);
+    case 'SENTINEL':
+      return ensureSentinelGroup(ctx);
     case 'CLUSTER':
       // Heal what is recorded first, then apply a changed size (a no-op when the layout matches).
       await ensureCluster(ctx);

@@ -10,7 +10,11 @@ const image = (ctx: EngineContext) => ({ repository: ctx.inst.image.repository, 
 
 export async function startServer(ctx: EngineContext, member: string, replicaOf: Endpoint | null): Promise<void> {
   const at = ctx.platform.placement(member);
-  await ctx.platform.start(member, { kind: 'server', image: image(ctx), configText: serverConfigText(ctx.inst, at, { password: ctx.password, replicaOf }) });
+  await ctx.platform.start(member, {
+    kind: 'server',
+    image: image(ctx),
+    configText: serverConfigText(ctx.inst, at, { password: ctx.password, replicaOf }),
+  });
   recordApplied(ctx.platform, member, desiredSettings(ctx.inst, at, 'server'));
 }
 
@@ -18,7 +22,8 @@ export async function startSentinel(ctx: EngineContext, member: string, master: 
   const at = ctx.platform.placement(member);
   const myid = sentinelMyId(ctx.platform.readDataFile(member, 'sentinel.conf'));
   await ctx.platform.start(member, {
-    kind: 'sentinel', image: image(ctx),
+    kind: 'sentinel',
+    image: image(ctx),
     configText: sentinelConfigText(ctx.inst, at, { password: ctx.password, master, ...(myid ? { myid } : {}) }),
   });
   recordApplied(ctx.platform, member, desiredSettings(ctx.inst, at, 'sentinel'));

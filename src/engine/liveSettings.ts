@@ -14,8 +14,21 @@ import type { SettingChange } from './memberSettings.js';
 // Parameters the server only reads at start (immutable in CONFIG SET), or that move the
 // member's files or addresses, which the platform has to know about.
 const SERVER_RESTART_ONLY = new Set([
-  'bind', 'port', 'tls-port', 'dir', 'dbfilename', 'appenddirname', 'pidfile', 'logfile', 'databases',
-  'io-threads', 'tcp-backlog', 'cluster-enabled', 'cluster-config-file', 'cluster-port', 'aof-timestamp-enabled',
+  'bind',
+  'port',
+  'tls-port',
+  'dir',
+  'dbfilename',
+  'appenddirname',
+  'pidfile',
+  'logfile',
+  'databases',
+  'io-threads',
+  'tcp-backlog',
+  'cluster-enabled',
+  'cluster-config-file',
+  'cluster-port',
+  'aof-timestamp-enabled',
   'protected-mode',
 ]);
 
@@ -34,7 +47,12 @@ export function isLiveChange(kind: MemberKind, c: SettingChange): boolean {
 }
 
 /** Applies live changes to one running member; false when the server refused (restart instead). */
-export async function applyLiveChanges(ctx: EngineContext, member: string, kind: MemberKind, changes: readonly SettingChange[]): Promise<boolean> {
+export async function applyLiveChanges(
+  ctx: EngineContext,
+  member: string,
+  kind: MemberKind,
+  changes: readonly SettingChange[],
+): Promise<boolean> {
   if (!changes.length) return true;
   const at = ctx.platform.placement(member);
   try {

@@ -45,7 +45,11 @@ export function desiredSettings(inst: Instance, at: MemberPlacement, kind: Membe
   return { image: imageRef(inst), settings };
 }
 
-export interface SettingChange { key: string; from: string | undefined; to: string | undefined }
+export interface SettingChange {
+  key: string;
+  from: string | undefined;
+  to: string | undefined;
+}
 
 export function settingChanges(applied: Settings, desired: Settings): SettingChange[] {
   const keys = [...new Set([...Object.keys(applied), ...Object.keys(desired)])].sort();

@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'iovalkey';
-import { exampleInstance, freeBase, localInstance, EXAMPLES, type LocalTestInstance } from '../../test/support/localInstance.js';
+import {
+  exampleInstance,
+  freeBase,
+  localInstance,
+  EXAMPLES,
+  type LocalTestInstance,
+} from '../../test/support/localInstance.js';
 import { instanceWriter } from '../../test/support/instanceWriter.js';
 import { summarizeReport } from '../check/report.js';
 import { send } from '../valkey/command.js';
@@ -22,9 +28,17 @@ import { allMembers, dataMembers } from './topology.js';
 import { sleep, waitFor } from './wait.js';
 
 /** How `password` fares at a member: accepted, refused (WRONGPASS), or another failure. */
-async function passwordAt(t: LocalTestInstance, member: string, password: string): Promise<'accepted' | 'refused' | string> {
+async function passwordAt(
+  t: LocalTestInstance,
+  member: string,
+  password: string,
+): Promise<'accepted' | 'refused' | string> {
   try {
-    await withClient(t.platform.placement(member), { password, connectTimeoutMs: 1000, reconnectAttempts: 0 }, async () => undefined);
+    await withClient(
+      t.platform.placement(member),
+      { password, connectTimeoutMs: 1000, reconnectAttempts: 0 },
+      async () => undefined,
+    );
     return 'accepted';
   } catch (e) {
     return errorKind(e) === 'auth' ? 'refused' : (e as Error).message;
@@ -35,9 +49,12 @@ for (const flavor of ['valkey', 'redis'] as const) {
   describe(`password rotation in sentinel mode (${flavor})`, { timeout: 180_000 }, () => {
     let t: LocalTestInstance;
     before(async () => {
-      t = await localInstance(exampleInstance('sentinel', (inst) => {
-        if (flavor === 'redis') inst.image = { ...inst.image, repository: 'redis', tag: '7.0.15', ref: 'redis:7.0.15', flavor: 'redis' };
-      }));
+      t = await localInstance(
+        exampleInstance('sentinel', (inst) => {
+          if (flavor === 'redis')
+            inst.image = { ...inst.image, repository: 'redis', tag: '7.0.15', ref: 'redis:7.0.15', flavor: 'redis' };
+        }),
+      );
       await t.ensure();
     });
     after(async () => t?.dispose());
@@ -52,13 +69,18 @@ for (const flavor of ['valkey', 'redis'] as const) {
       const sub = new Redis({ host: sentinel.host, port: sentinel.port, password: oldPassword });
       sub.on('pmessage', (_p, channel: string) => events.push(channel));
       await sub.psubscribe('+sdown', '+odown', '+switch-master', '+failover-*');
-      const replicas = dataMembers(t.inst).map((m) => m.name).filter((m) => m !== 'sessions-0');
-      const probes = await Promise.all(replicas.map((m) => connect(t.platform.placement(m), { password: oldPassword })));
+      const replicas = dataMembers(t.inst)
+        .map((m) => m.name)
+        .filter((m) => m !== 'sessions-0');
+      const probes = await Promise.all(
+        replicas.map((m) => connect(t.platform.placement(m), { password: oldPassword })),
+      );
       const linkDown: string[] = [];
       let sampling = true;
       const sampler = (async () => {
         while (sampling) {
-          for (const [i, c] of probes.entries()) if ((await fetchReplication(c)).masterLinkStatus !== 'up') linkDown.push(replicas[i]!);
+          for (const [i, c] of probes.entries())
+            if ((await fetchReplication(c)).masterLinkStatus !== 'up') linkDown.push(replicas[i]!);
           await sleep(20);
         }
       })();
@@ -97,29 +119,47 @@ for (const flavor of ['valkey', 'redis'] as const) {
         await send(c, 'CLIENT', ['KILL', 'TYPE', 'replica']);
         await send(c, 'CLIENT', ['KILL', 'TYPE', 'pubsub']);
       });
-      await waitFor('replicas linked again', async () => {
-        for (const m of ['sessions-1', 'sessions-2']) {
-          const repl = await withClient(t.platform.placement(m), { password: t.ctx.password! }, (c) => fetchReplication(c));
-          if (repl.masterLinkStatus !== 'up') return `${m}: link ${repl.masterLinkStatus}`;
-        }
-        return true;
-      }, { timeoutMs: 10_000, intervalMs: 100 });
+      await waitFor(
+        'replicas linked again',
+        async () => {
+          for (const m of ['sessions-1', 'sessions-2']) {
+            const repl = await withClient(t.platform.placement(m), { password: t.ctx.password! }, (c) =>
+              fetchReplication(c),
+            );
+            if (repl.masterLinkStatus !== 'up') return `${m}: link ${repl.masterLinkStatus}`;
+          }
+          return true;
+        },
+        { timeoutMs: 10_000, intervalMs: 100 },
+      );
       await sleep(1500);
       const s = await observeInstance(t.ctx);
       assert.equal(s.ready, true, s.problems.join('; '));
-      const subscribers = await withClient(master, { password: t.ctx.password! }, async (c) => String(await send(c, 'CLIENT', ['LIST', 'TYPE', 'pubsub'])));
-      assert.equal(subscribers.trim().split('\n').filter(Boolean).length, 3, 'every sentinel subscribed to the master again');
+      const subscribers = await withClient(master, { password: t.ctx.password! }, async (c) =>
+        String(await send(c, 'CLIENT', ['LIST', 'TYPE', 'pubsub'])),
+      );
+      assert.equal(
+        subscribers.trim().split('\n').filter(Boolean).length,
+        3,
+        'every sentinel subscribed to the master again',
+      );
     });
 
     it('members restarted afterwards use the new password: a replica resyncs, a sentinel rejoins', async () => {
       await t.platform.kill('sessions-2');
       await t.platform.kill(`${t.inst.name}-sentinel-2`);
       await t.ensure();
-      await waitFor('a Ready instance', async () => {
-        const s = await observeInstance(t.ctx);
-        return s.ready || s.problems.join('; ');
-      }, { timeoutMs: 30_000, intervalMs: 200 });
-      const repl = await withClient(t.platform.placement('sessions-2'), { password: t.ctx.password! }, (c) => fetchReplication(c));
+      await waitFor(
+        'a Ready instance',
+        async () => {
+          const s = await observeInstance(t.ctx);
+          return s.ready || s.problems.join('; ');
+        },
+        { timeoutMs: 30_000, intervalMs: 200 },
+      );
+      const repl = await withClient(t.platform.placement('sessions-2'), { password: t.ctx.password! }, (c) =>
+        fetchReplication(c),
+      );
       assert.equal(repl.masterLinkStatus, 'up');
     });
 
@@ -135,7 +175,8 @@ describe('rk rotate-password on a cluster, killed half-way and run again', { tim
   const RK = new URL('../../../bin/rk.js', import.meta.url).pathname;
   const dir = mkdtempSync(join(tmpdir(), 'rk-rotate-'));
   const spec = join(EXAMPLES, 'cluster.yaml');
-  const rk = (...args: string[]) => spawnSync(process.execPath, [RK, ...args, '-f', spec, '--dir', dir], { encoding: 'utf8' });
+  const rk = (...args: string[]) =>
+    spawnSync(process.execPath, [RK, ...args, '-f', spec, '--dir', dir], { encoding: 'utf8' });
   after(() => {
     rk('down', '--purge');
     rmSync(dir, { recursive: true, force: true });
@@ -147,21 +188,33 @@ describe('rk rotate-password on a cluster, killed half-way and run again', { tim
     assert.equal(up.status, 0, up.stderr);
     const pwFile = join(dir, 'shards', 'password');
     const oldPassword = readFileSync(pwFile, 'utf8').trim();
-    const check = spawn(process.execPath, [RK, 'check', '-f', spec, '--dir', dir, '--duration', '6s', '--rate', '800', '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const check = spawn(
+      process.execPath,
+      [RK, 'check', '-f', spec, '--dir', dir, '--duration', '6s', '--rate', '800', '-o', 'json'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let checkOut = '';
-    check.stdout.on('data', (d: Buffer) => { checkOut += d.toString(); });
+    check.stdout.on('data', (d: Buffer) => {
+      checkOut += d.toString();
+    });
     const checked = new Promise<number | null>((r) => check.on('exit', (code) => r(code)));
     await sleep(1000);
 
     // Killed once every member accepts the new password, before any drops the old one.
     const killed = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, [RK, 'rotate-password', '-f', spec, '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [RK, 'rotate-password', '-f', spec, '--dir', dir], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let err = '';
       child.stderr.on('data', (d: Buffer) => {
         err += d.toString();
         if (/accept the new password/.test(err)) child.kill('SIGKILL');
       });
-      child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve(err) : reject(new Error(`rotate-password ended (${code}) before it could be killed:\n${err}`))));
+      child.on('exit', (code, signal) =>
+        signal === 'SIGKILL'
+          ? resolve(err)
+          : reject(new Error(`rotate-password ended (${code}) before it could be killed:\n${err}`)),
+      );
     });
     assert.match(killed, /accept the new password/);
     assert.ok(existsSync(join(dir, 'shards', 'password.previous')), 'the interrupted rotation is on record');
@@ -171,15 +224,25 @@ describe('rk rotate-password on a cluster, killed half-way and run again', { tim
     const again = rk('rotate-password');
     assert.equal(again.status, 0, again.stderr);
     assert.match(again.stdout, /password rotated/);
-    assert.equal(readFileSync(pwFile, 'utf8').trim(), newPassword, 'the second run finishes the first rotation, it does not start another');
+    assert.equal(
+      readFileSync(pwFile, 'utf8').trim(),
+      newPassword,
+      'the second run finishes the first rotation, it does not start another',
+    );
     assert.ok(!existsSync(join(dir, 'shards', 'password.previous')));
-    assert.ok(!again.stderr.includes(newPassword) && !again.stdout.includes(newPassword), 'the password is never printed');
+    assert.ok(
+      !again.stderr.includes(newPassword) && !again.stdout.includes(newPassword),
+      'the password is never printed',
+    );
 
     assert.equal(await checked, 0, checkOut);
     const status = JSON.parse(rk('status', '-o', 'json').stdout) as { ready: boolean; members: { port: number }[] };
     assert.equal(status.ready, true);
     for (const m of status.members) {
-      const cli = (pw: string) => spawnSync('valkey-cli', ['-p', String(m.port), '--no-auth-warning', '-a', pw, 'PING'], { encoding: 'utf8' }).stdout.trim();
+      const cli = (pw: string) =>
+        spawnSync('valkey-cli', ['-p', String(m.port), '--no-auth-warning', '-a', pw, 'PING'], {
+          encoding: 'utf8',
+        }).stdout.trim();
       assert.equal(cli(newPassword), 'PONG');
       assert.match(cli(oldPassword), /WRONGPASS|NOAUTH/);
     }

@@ -26,7 +26,11 @@ export interface PasswordChange {
   to: string;
 }
 
-interface Reached { member: string; kind: 'server' | 'sentinel'; client: ValkeyClient }
+interface Reached {
+  member: string;
+  kind: 'server' | 'sentinel';
+  client: ValkeyClient;
+}
 
 /** Rotates every running member of the instance from `change.from` to `change.to`. */
 export async function rotatePassword(ctx: EngineContext, change: PasswordChange): Promise<void> {
@@ -93,18 +97,24 @@ async function connectWithEither(ctx: EngineContext, member: string, change: Pas
   try {
     return await connect(at, { ...base, password: change.from });
   } catch (e) {
-    if (errorKind(e) === 'auth') throw new Error(`${member} accepts neither the new nor the previous password; it was changed outside rk`);
+    if (errorKind(e) === 'auth')
+      throw new Error(`${member} accepts neither the new nor the previous password; it was changed outside rk`);
     throw e;
   }
 }
 
 async function waitForReplicaLinks(ctx: EngineContext, reached: readonly Reached[]): Promise<void> {
   const servers = reached.filter((r) => r.kind === 'server');
-  await waitFor('replicas linked to their masters with the new password', async () => {
-    for (const r of servers) {
-      const repl = await fetchReplication(r.client);
-      if (repl.role === 'replica' && repl.masterLinkStatus !== 'up') return `${r.member}: master link ${repl.masterLinkStatus}`;
-    }
-    return true;
-  }, { timeoutMs: ctx.timeoutMs, intervalMs: 100, onWait: (why) => ctx.log(`password: waiting: ${why}`) });
+  await waitFor(
+    'replicas linked to their masters with the new password',
+    async () => {
+      for (const r of servers) {
+        const repl = await fetchReplication(r.client);
+        if (repl.role === 'replica' && repl.masterLinkStatus !== 'up')
+          return `${r.member}: master link ${repl.masterLinkStatus}`;
+      }
+      return true;
+    },
+    { timeoutMs: ctx.timeoutMs, intervalMs: 100, onWait: (why) => ctx.log(`password: waiting: ${why}`) },
+  );
 }

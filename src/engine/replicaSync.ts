@@ -10,21 +10,35 @@ import { waitFor } from './wait.js';
 export async function waitForReplicaSynced(ctx: EngineContext, member: string, master: string): Promise<void> {
   const { platform } = ctx;
   const masterAt = platform.placement(master);
-  await waitFor(`${member} to sync from ${master}`, async () => {
-    // The master's offset is read first: a replica at or past it has everything written before.
-    const m = await withClient(masterAt, conn(ctx), fetchReplication);
-    if (m.role !== 'master') return `${master} is ${m.role}, not master`;
-    const r = await withClient(platform.placement(member), conn(ctx), fetchReplication);
-    if (r.role !== 'replica') return `${member} is ${r.role}`;
-    if (!r.masterHost || !r.masterPort || endpointKey({ host: r.masterHost, port: r.masterPort }) !== endpointKey(masterAt)) {
-      return `${member} follows ${r.masterHost}:${r.masterPort}`;
-    }
-    return isSyncedReplica(r, m.masterReplOffset) ? true : `${member} link ${r.masterLinkStatus}${r.masterSyncInProgress ? ', syncing' : ''}, ${m.masterReplOffset - (r.slaveReplOffset ?? 0)} bytes behind`;
-  }, { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) });
+  await waitFor(
+    `${member} to sync from ${master}`,
+    async () => {
+      // The master's offset is read first: a replica at or past it has everything written before.
+      const m = await withClient(masterAt, conn(ctx), fetchReplication);
+      if (m.role !== 'master') return `${master} is ${m.role}, not master`;
+      const r = await withClient(platform.placement(member), conn(ctx), fetchReplication);
+      if (r.role !== 'replica') return `${member} is ${r.role}`;
+      if (
+        !r.masterHost ||
+        !r.masterPort ||
+        endpointKey({ host: r.masterHost, port: r.masterPort }) !== endpointKey(masterAt)
+      ) {
+        return `${member} follows ${r.masterHost}:${r.masterPort}`;
+      }
+      return isSyncedReplica(r, m.masterReplOffset)
+        ? true
+        : `${member} link ${r.masterLinkStatus}${r.masterSyncInProgress ? ', syncing' : ''}, ${m.masterReplOffset - (r.slaveReplOffset ?? 0)} bytes behind`;
+    },
+    { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) },
+  );
 }
 
 /** The members among `members` that are running, follow `master` and are caught up with it now. */
-export async function syncedReplicas(ctx: EngineContext, master: string, members: readonly string[]): Promise<string[]> {
+export async function syncedReplicas(
+  ctx: EngineContext,
+  master: string,
+  members: readonly string[],
+): Promise<string[]> {
   const quiet = { ...ctx, timeoutMs: 2000, log: () => undefined };
   const out: string[] = [];
   for (const m of members) {
@@ -32,7 +46,9 @@ export async function syncedReplicas(ctx: EngineContext, master: string, members
     try {
       await waitForReplicaSynced(quiet, m, master);
       out.push(m);
-    } catch { /* not synced: not a candidate */ }
+    } catch {
+      /* not synced: not a candidate */
+    }
   }
   return out;
 }

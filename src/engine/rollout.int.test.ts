@@ -22,7 +22,9 @@ import { sleep } from './wait.js';
 
 const run = promisify(execFile);
 const instances: LocalTestInstance[] = [];
-after(async () => { for (const t of instances) await t.dispose(); });
+after(async () => {
+  for (const t of instances) await t.dispose();
+});
 
 /** `rk up` with a changed spec: heal, plan, carry out. */
 async function upWith(t: LocalTestInstance, change: (inst: Instance) => Instance): Promise<void> {
@@ -38,14 +40,22 @@ async function countSwitches(t: LocalTestInstance, fn: () => Promise<void>): Pro
   const sub = new Redis({ host: s.host, port: s.port, password: t.ctx.password ?? undefined, lazyConnect: true });
   await sub.connect();
   let n = 0;
-  sub.on('message', (ch) => { if (ch === '+switch-master') n++; });
+  sub.on('message', (ch) => {
+    if (ch === '+switch-master') n++;
+  });
   await sub.subscribe('+switch-master');
-  try { await fn(); } finally { sub.disconnect(); }
+  try {
+    await fn();
+  } finally {
+    sub.disconnect();
+  }
   await sleep(100);
   return n;
 }
 
-const redis70 = (inst: Instance) => { inst.image = { ...inst.image, repository: 'redis', tag: '7.0.15', ref: 'redis:7.0.15', flavor: 'redis' }; };
+const redis70 = (inst: Instance) => {
+  inst.image = { ...inst.image, repository: 'redis', tag: '7.0.15', ref: 'redis:7.0.15', flavor: 'redis' };
+};
 
 describe('rolling changes', { timeout: 300_000 }, () => {
   it('migrates a sentinel group from Redis 7.0 to Valkey 8.0 under writes: one handover, nothing lost', async () => {
@@ -54,7 +64,18 @@ describe('rolling changes', { timeout: 300_000 }, () => {
     await t.ensure();
     const writer = instanceWriter(t, { keyPrefix: 'upgrade' });
     await sleep(1000);
-    const switches = await countSwitches(t, () => upWith(t, (inst) => ({ ...inst, image: { ...inst.image, repository: 'valkey/valkey', tag: '8.0.1', ref: 'valkey/valkey:8.0.1', flavor: 'valkey' } })));
+    const switches = await countSwitches(t, () =>
+      upWith(t, (inst) => ({
+        ...inst,
+        image: {
+          ...inst.image,
+          repository: 'valkey/valkey',
+          tag: '8.0.1',
+          ref: 'valkey/valkey:8.0.1',
+          flavor: 'valkey',
+        },
+      })),
+    );
     await sleep(1000);
     await writer.stop();
     const report = await writer.verify();
@@ -74,10 +95,17 @@ describe('rolling changes', { timeout: 300_000 }, () => {
   it('applies live settings with CONFIG SET and SENTINEL SET, restarting nothing', async () => {
     const t = instances[0]!;
     const pids = await Promise.all(t.platform.members().map(async (m) => (await t.platform.state(m)).pid));
-    await upWith(t, (inst) => ({ ...inst, maxmemoryBytes: inst.maxmemoryBytes * 2, config: { ...inst.config, maxmemoryPolicy: 'allkeys-lru' }, sentinel: { ...inst.sentinel!, downAfterMs: 4000 } }));
+    await upWith(t, (inst) => ({
+      ...inst,
+      maxmemoryBytes: inst.maxmemoryBytes * 2,
+      config: { ...inst.config, maxmemoryPolicy: 'allkeys-lru' },
+      sentinel: { ...inst.sentinel!, downAfterMs: 4000 },
+    }));
     assert.deepEqual(await Promise.all(t.platform.members().map(async (m) => (await t.platform.state(m)).pid)), pids);
     for (const m of dataMembers(t.inst)) {
-      const cfg = await withClient(t.platform.placement(m.name), { password: t.ctx.password! }, (c) => configGet(c, ['maxmemory', 'maxmemory-policy']));
+      const cfg = await withClient(t.platform.placement(m.name), { password: t.ctx.password! }, (c) =>
+        configGet(c, ['maxmemory', 'maxmemory-policy']),
+      );
       assert.deepEqual(cfg, { maxmemory: String(t.inst.maxmemoryBytes), 'maxmemory-policy': 'allkeys-lru' });
     }
     assert.equal((await planChanges(t.ctx)).changes.length, 0, 'nothing left to change');
@@ -89,7 +117,10 @@ describe('rolling changes', { timeout: 300_000 }, () => {
     await t.ensure();
     const writer = instanceWriter(t, { keyPrefix: 'cluster-roll' });
     await sleep(1000);
-    await upWith(t, (inst) => ({ ...inst, config: { ...inst.config, extra: { ...inst.config.extra, 'tcp-backlog': '1024' } } }));
+    await upWith(t, (inst) => ({
+      ...inst,
+      config: { ...inst.config, extra: { ...inst.config.extra, 'tcp-backlog': '1024' } },
+    }));
     await sleep(1000);
     await writer.stop();
     const report = await writer.verify();
@@ -97,13 +128,23 @@ describe('rolling changes', { timeout: 300_000 }, () => {
     assert.equal(report.lostCount, 0, summarizeReport(report));
     const s = await observeInstance(t.ctx);
     assert.equal(s.ready, true, s.problems.join('; '));
-    assert.deepEqual(s.members.filter((m) => m.role === 'master').map((m) => m.name).sort(), ['shards-3', 'shards-4', 'shards-5']);
+    assert.deepEqual(
+      s.members
+        .filter((m) => m.role === 'master')
+        .map((m) => m.name)
+        .sort(),
+      ['shards-3', 'shards-4', 'shards-5'],
+    );
     const p = t.platform.placement('shards-3');
-    const check = await run('valkey-cli', ['--cluster', 'check', `${p.host}:${p.port}`], { env: { ...process.env, REDISCLI_AUTH: t.ctx.password! } });
+    const check = await run('valkey-cli', ['--cluster', 'check', `${p.host}:${p.port}`], {
+      env: { ...process.env, REDISCLI_AUTH: t.ctx.password! },
+    });
     assert.match(check.stdout, /\[OK\] All 16384 slots covered/);
     assert.doesNotMatch(check.stdout, /\[ERR\]|\[WARNING\]/);
     for (const m of dataMembers(t.inst)) {
-      const cfg = await withClient(t.platform.placement(m.name), { password: t.ctx.password! }, (c) => configGet(c, 'tcp-backlog'));
+      const cfg = await withClient(t.platform.placement(m.name), { password: t.ctx.password! }, (c) =>
+        configGet(c, 'tcp-backlog'),
+      );
       assert.equal(cfg['tcp-backlog'], '1024');
     }
   });
@@ -115,9 +156,15 @@ describe('rolling changes', { timeout: 300_000 }, () => {
     const at = t.platform.placement(dataMembers(t.inst)[0]!.name);
     await withClient(at, { password: t.ctx.password! }, (c) => c.set('kept', 'yes'));
     const pid = (await t.platform.state(dataMembers(t.inst)[0]!.name)).pid;
-    await upWith(t, (inst) => ({ ...inst, config: { ...inst.config, extra: { ...inst.config.extra, databases: '32' } } }));
+    await upWith(t, (inst) => ({
+      ...inst,
+      config: { ...inst.config, extra: { ...inst.config.extra, databases: '32' } },
+    }));
     assert.notEqual((await t.platform.state(dataMembers(t.inst)[0]!.name)).pid, pid);
     assert.equal(await withClient(at, { password: t.ctx.password! }, (c) => c.get('kept')), 'yes');
-    assert.equal((await withClient(at, { password: t.ctx.password! }, (c) => configGet(c, 'databases'))).databases, '32');
+    assert.equal(
+      (await withClient(at, { password: t.ctx.password! }, (c) => configGet(c, 'databases'))).databases,
+      '32',
+    );
   });
 });

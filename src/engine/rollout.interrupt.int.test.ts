@@ -25,7 +25,8 @@ spec:
   container: { resources: { limits: { cpu: "1", memory: 256Mi } } }
 ${backlog ? `  config: { extra: { tcp-backlog: "${backlog}" } }\n` : ''}`;
 
-const rk = (...args: string[]) => spawnSync(process.execPath, [RK, ...args, '-f', specFile, '--dir', dir], { encoding: 'utf8' });
+const rk = (...args: string[]) =>
+  spawnSync(process.execPath, [RK, ...args, '-f', specFile, '--dir', dir], { encoding: 'utf8' });
 
 after(() => {
   rk('down', '--purge');
@@ -35,9 +36,14 @@ after(() => {
 /** Runs `rk up` and SIGKILLs it as soon as its progress output contains `killAt`. */
 function upKilledAt(killAt: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RK, 'up', '-f', specFile, '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [RK, 'up', '-f', specFile, '--dir', dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`"${killAt}" never appeared:\n${out}`)); }, 60_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`"${killAt}" never appeared:\n${out}`));
+    }, 60_000);
     child.stderr.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes(killAt)) child.kill('SIGKILL');
@@ -64,16 +70,27 @@ describe('rk up interrupted mid-rollout', { timeout: 240_000 }, () => {
         assert.equal(up.status, 0, up.stderr);
       }
       const password = readFileSync(join(dir, 'resume', 'password'), 'utf8').trim();
-      const status = JSON.parse(rk('status', '-o', 'json').stdout) as { members: { name: string; role: string; host: string; port: number }[] };
-      const sentinels = status.members.filter((m) => m.role === 'sentinel').map((m) => ({ host: m.host, port: m.port }));
+      const status = JSON.parse(rk('status', '-o', 'json').stdout) as {
+        members: { name: string; role: string; host: string; port: number }[];
+      };
+      const sentinels = status.members
+        .filter((m) => m.role === 'sentinel')
+        .map((m) => ({ host: m.host, port: m.port }));
       const sub = new Redis({ ...sentinels[0]!, password });
       let switches = 0;
-      sub.on('message', () => { switches++; });
+      sub.on('message', () => {
+        switches++;
+      });
       await sub.subscribe('+switch-master');
       const writer = startWriter({
         target: { kind: 'sentinel', sentinels, masterName: 'resume.resume' },
-        auth: { password, sentinelPassword: password }, keyPrefix: `resume-${backlog}`,
-        waitReplicas: 1, waitTimeoutMs: 500, concurrency: 4, rateLimit: 1500, durationMs: 120_000,
+        auth: { password, sentinelPassword: password },
+        keyPrefix: `resume-${backlog}`,
+        waitReplicas: 1,
+        waitTimeoutMs: 500,
+        concurrency: 4,
+        rateLimit: 1500,
+        durationMs: 120_000,
       });
       try {
         await sleep(500);

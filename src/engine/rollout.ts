@@ -28,13 +28,23 @@ export async function applyChangePlan(ctx: EngineContext, plan: ChangePlan): Pro
   }
   if (restarts.size) {
     switch (ctx.inst.mode) {
-      case 'STANDALONE': await rollStandalone(ctx, restarts); break;
-      case 'SENTINEL': await rollSentinelGroup(ctx, restarts); break;
-      case 'CLUSTER': await rollCluster(ctx, restarts); break;
+      case 'STANDALONE':
+        await rollStandalone(ctx, restarts);
+        break;
+      case 'SENTINEL':
+        await rollSentinelGroup(ctx, restarts);
+        break;
+      case 'CLUSTER':
+        await rollCluster(ctx, restarts);
+        break;
     }
   }
   const retiring = plan.changes.filter((c) => c.action === 'retire');
-  if (retiring.length) await retireSentinelMembers(ctx, retiring.map((c: MemberChange) => c.member));
+  if (retiring.length)
+    await retireSentinelMembers(
+      ctx,
+      retiring.map((c: MemberChange) => c.member),
+    );
 }
 
 async function rollStandalone(ctx: EngineContext, restarts: Set<string>): Promise<void> {

@@ -31,7 +31,11 @@ const FRESH_INFO_MS = 120;
  * sentinels cannot pick it, and the failover can be timed to that one replica's INFO.
  * Returns the new master.
  */
-export async function sentinelHandover(ctx: EngineContext, master: string, candidates: readonly string[]): Promise<string> {
+export async function sentinelHandover(
+  ctx: EngineContext,
+  master: string,
+  candidates: readonly string[],
+): Promise<string> {
   const { platform, inst } = ctx;
   const name = inst.sentinel!.masterName;
   const masterAt = platform.placement(master);
@@ -47,22 +51,33 @@ export async function sentinelHandover(ctx: EngineContext, master: string, candi
     await waitForRoutineInfo(ctx, sentinel, chosen);
     await withClient(masterAt, conn(ctx), (c) => clientPauseWrite(c, PAUSE_MS));
     try {
-      await waitFor(`${chosen} to reach ${master}'s last offset`, async () => {
-        const m = await withClient(masterAt, conn(ctx), fetchReplication);
-        const info = await withClient(platform.placement(chosen), conn(ctx), fetchReplication);
-        return (info.slaveReplOffset ?? -1) >= m.masterReplOffset || `${chosen} at ${info.slaveReplOffset} of ${m.masterReplOffset}`;
-      }, { timeoutMs: 5000, intervalMs: 5 });
+      await waitFor(
+        `${chosen} to reach ${master}'s last offset`,
+        async () => {
+          const m = await withClient(masterAt, conn(ctx), fetchReplication);
+          const info = await withClient(platform.placement(chosen), conn(ctx), fetchReplication);
+          return (
+            (info.slaveReplOffset ?? -1) >= m.masterReplOffset ||
+            `${chosen} at ${info.slaveReplOffset} of ${m.masterReplOffset}`
+          );
+        },
+        { timeoutMs: 5000, intervalMs: 5 },
+      );
       ctx.log(`writes paused on ${master}, replicas caught up: SENTINEL FAILOVER via ${sentinel}`);
       await withClient(platform.placement(sentinel), conn(ctx), (c) => sentinelFailover(c, name));
       // The sentinel that ran the failover reports the promoted replica as soon as it saw it
       // promoted: that is when clients asking it can move on.
-      await waitFor('the sentinels to promote a replica', async () => {
-        const addr = await withClient(platform.placement(sentinel), conn(ctx), (c) => getMasterAddrByName(c, name));
-        const m = addr ? memberAt(ctx, knownDataMembers(ctx), addr) : null;
-        if (!m || m === master) return 'old master still reported';
-        newMaster = m;
-        return true;
-      }, { timeoutMs: 30_000, intervalMs: 10 });
+      await waitFor(
+        'the sentinels to promote a replica',
+        async () => {
+          const addr = await withClient(platform.placement(sentinel), conn(ctx), (c) => getMasterAddrByName(c, name));
+          const m = addr ? memberAt(ctx, knownDataMembers(ctx), addr) : null;
+          if (!m || m === master) return 'old master still reported';
+          newMaster = m;
+          return true;
+        },
+        { timeoutMs: 30_000, intervalMs: 10 },
+      );
       // Writes held by the pause must fail on a replica, not land on a master nobody follows.
       await withClient(masterAt, conn(ctx), (c) => replicaOf(c, platform.placement(newMaster!)));
     } finally {
@@ -73,14 +88,18 @@ export async function sentinelHandover(ctx: EngineContext, master: string, candi
   }
   // Every sentinel, not a majority: a sentinel still pointing at the old master would keep
   // monitoring it through a later SENTINEL RESET.
-  await waitFor('every sentinel to report the new master', async () => {
-    for (const s of sentinelMembers(inst)) {
-      const addr = await withClient(platform.placement(s.name), conn(ctx), (c) => getMasterAddrByName(c, name));
-      const m = addr ? memberAt(ctx, knownDataMembers(ctx), addr) : null;
-      if (m !== newMaster) return `${s.name} reports ${m ?? 'no master'}`;
-    }
-    return true;
-  }, { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) });
+  await waitFor(
+    'every sentinel to report the new master',
+    async () => {
+      for (const s of sentinelMembers(inst)) {
+        const addr = await withClient(platform.placement(s.name), conn(ctx), (c) => getMasterAddrByName(c, name));
+        const m = addr ? memberAt(ctx, knownDataMembers(ctx), addr) : null;
+        if (m !== newMaster) return `${s.name} reports ${m ?? 'no master'}`;
+      }
+      return true;
+    },
+    { timeoutMs: ctx.timeoutMs, onWait: (r) => ctx.log(`waiting: ${r}`) },
+  );
   ctx.log(`${newMaster} is master`);
   return newMaster!;
 }
@@ -89,12 +108,21 @@ export async function sentinelHandover(ctx: EngineContext, master: string, candi
 async function waitForRoutineInfo(ctx: EngineContext, sentinel: string, replica: string): Promise<void> {
   const name = ctx.inst.sentinel!.masterName;
   let infoAt: number | null = null;
-  await withClient(ctx.platform.placement(sentinel), conn(ctx), (c) => waitFor(`${sentinel}'s next INFO of ${replica}`, async () => {
-    const seen = (await sentinelReplicas(c, name)).find((r) => memberAt(ctx, [replica], { host: r.ip, port: r.port }));
-    if (seen?.infoRefreshMs == null || seen.infoRefreshMs > FRESH_INFO_MS) return `${seen?.infoRefreshMs ?? '?'} ms since the last`;
-    infoAt = Date.now() - seen.infoRefreshMs;
-    return true;
-  }, { timeoutMs: 11_000, intervalMs: 40 })).catch(() => undefined);
+  await withClient(ctx.platform.placement(sentinel), conn(ctx), (c) =>
+    waitFor(
+      `${sentinel}'s next INFO of ${replica}`,
+      async () => {
+        const seen = (await sentinelReplicas(c, name)).find((r) =>
+          memberAt(ctx, [replica], { host: r.ip, port: r.port }),
+        );
+        if (seen?.infoRefreshMs == null || seen.infoRefreshMs > FRESH_INFO_MS)
+          return `${seen?.infoRefreshMs ?? '?'} ms since the last`;
+        infoAt = Date.now() - seen.infoRefreshMs;
+        return true;
+      },
+      { timeoutMs: 11_000, intervalMs: 40 },
+    ),
+  ).catch(() => undefined);
   if (infoAt !== null) await sleep(Math.max(0, infoAt + AFTER_INFO_MS - Date.now()));
 }
 

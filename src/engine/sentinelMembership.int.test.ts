@@ -29,7 +29,13 @@ async function resize(dataReplicas: number, sentinels: number, quorum: number): 
 }
 
 async function sentinelViews() {
-  return Promise.all(sentinelMembers(t.inst).map((s) => withClient(t.platform.placement(s.name), { password: t.ctx.password! }, (c) => sentinelMaster(c, t.inst.sentinel!.masterName))));
+  return Promise.all(
+    sentinelMembers(t.inst).map((s) =>
+      withClient(t.platform.placement(s.name), { password: t.ctx.password! }, (c) =>
+        sentinelMaster(c, t.inst.sentinel!.masterName),
+      ),
+    ),
+  );
 }
 
 describe('sentinel group membership', { timeout: 240_000 }, () => {
@@ -53,14 +59,24 @@ describe('sentinel group membership', { timeout: 240_000 }, () => {
       s = await observeInstance(t.ctx);
       assert.equal(s.ready, true, s.problems.join('; '));
       assert.ok(['sessions-0', 'sessions-1'].includes(s.master!), `master ${s.master} is a kept member`);
-      assert.deepEqual(t.platform.members().sort(), ['sessions-0', 'sessions-1', 'sessions-sentinel-0', 'sessions-sentinel-1', 'sessions-sentinel-2']);
+      assert.deepEqual(t.platform.members().sort(), [
+        'sessions-0',
+        'sessions-1',
+        'sessions-sentinel-0',
+        'sessions-sentinel-1',
+        'sessions-sentinel-2',
+      ]);
       for (const v of await sentinelViews()) {
         assert.equal(v.numReplicas, 1, 'removed replicas forgotten');
         assert.equal(v.numOtherSentinels, 2, 'removed sentinels forgotten');
         assert.equal(v.quorum, 2);
       }
     } catch (e) {
-      console.log(t.logs.slice(-40).join('\n'), '\nplacements:', JSON.stringify(Object.fromEntries(t.platform.members().map((m) => [m, t.platform.placement(m).port]))));
+      console.log(
+        t.logs.slice(-40).join('\n'),
+        '\nplacements:',
+        JSON.stringify(Object.fromEntries(t.platform.members().map((m) => [m, t.platform.placement(m).port]))),
+      );
       throw e;
     } finally {
       await writer.stop();

@@ -18,7 +18,11 @@ export async function retireSentinelMembers(ctx: EngineContext, retiring: readon
   const data = new Set(knownDataMembers(ctx));
   let master = await masterFromSentinels(ctx);
   if (master && retiring.includes(master)) {
-    const candidates = await syncedReplicas(ctx, master, dataMembers(ctx.inst).map((m) => m.name));
+    const candidates = await syncedReplicas(
+      ctx,
+      master,
+      dataMembers(ctx.inst).map((m) => m.name),
+    );
     master = await sentinelHandover(ctx, master, candidates);
     // Until the failover has ended a sentinel's own record still names the old master, and a
     // SENTINEL RESET then would cancel the failover and leave it monitoring a removed member.
@@ -45,7 +49,10 @@ export async function retireSentinelMembers(ctx: EngineContext, retiring: readon
       await waitForSentinelAgreement(ctx, current);
       const view = await withClient(platform.placement(s.name), conn(ctx), (c) => sentinelMaster(c, name));
       if (view.numReplicas === replicas && view.numOtherSentinels === peers) break;
-      if (attempt === 3) throw new Error(`${s.name} still knows ${view.numReplicas} replicas and ${view.numOtherSentinels} sentinels after ${attempt} resets (expected ${replicas} and ${peers})`);
+      if (attempt === 3)
+        throw new Error(
+          `${s.name} still knows ${view.numReplicas} replicas and ${view.numOtherSentinels} sentinels after ${attempt} resets (expected ${replicas} and ${peers})`,
+        );
     }
   }
 }

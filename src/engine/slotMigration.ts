@@ -33,7 +33,14 @@
 // owner" replies are expected there), so an interrupted run is finished by running them again;
 // SETSLOT STABLE alone would strand the keys already on the target.
 import type { Redis } from 'iovalkey';
-import { clusterGetKeysInSlotRaw, clusterGetSlotMigrations, clusterMigrateSlots, clusterMigrateSlotsSupported, clusterNodes, clusterSetSlot } from '../valkey/cluster.js';
+import {
+  clusterGetKeysInSlotRaw,
+  clusterGetSlotMigrations,
+  clusterMigrateSlots,
+  clusterMigrateSlotsSupported,
+  clusterNodes,
+  clusterSetSlot,
+} from '../valkey/cluster.js';
 import { send } from '../valkey/command.js';
 import { closeClient, connect, type ConnectOptions, type Endpoint } from '../valkey/connection.js';
 import { ValkeyReplyError } from '../valkey/errors.js';
@@ -42,7 +49,11 @@ import { slotsToRanges } from '../valkey/slotRanges.js';
 import { groupMoves, type SlotMove } from './slotPlan.js';
 import { sleep } from './wait.js';
 
-export interface MigrationNode { name: string; id: string; endpoint: Endpoint }
+export interface MigrationNode {
+  name: string;
+  id: string;
+  endpoint: Endpoint;
+}
 
 export interface SlotMigrationOptions {
   /** Every master of the cluster by member name (sources, targets and the others told of the new owner). */
@@ -64,7 +75,12 @@ export interface SlotMigrationOptions {
   forceLegacy?: boolean;
 }
 
-export interface MigrationProgress { slotsDone: number; slotsTotal: number; keysMoved: number; elapsedMs: number }
+export interface MigrationProgress {
+  slotsDone: number;
+  slotsTotal: number;
+  keysMoved: number;
+  elapsedMs: number;
+}
 
 export interface MigrationResult extends MigrationProgress {
   method: 'atomic' | 'legacy';
@@ -77,15 +93,19 @@ const PROGRESS_EVERY_MS = 500;
 export async function migrateSlots(opts: SlotMigrationOptions): Promise<MigrationResult> {
   const started = Date.now();
   const total = opts.moves.length;
-  if (total === 0) return { method: 'legacy', slotsDone: 0, slotsTotal: 0, keysMoved: 0, elapsedMs: 0, replacedKeys: 0 };
+  if (total === 0)
+    return { method: 'legacy', slotsDone: 0, slotsTotal: 0, keysMoved: 0, elapsedMs: 0, replacedKeys: 0 };
   const pool = new ConnectionPool(opts.conn);
   try {
     const sources = [...new Set(opts.moves.map((m) => m.from))];
     let atomic = !opts.forceLegacy;
-    for (const s of sources) if (atomic) atomic = await clusterMigrateSlotsSupported(await pool.get(node(opts, s))).catch(() => false);
+    for (const s of sources)
+      if (atomic) atomic = await clusterMigrateSlotsSupported(await pool.get(node(opts, s))).catch(() => false);
     const result = atomic ? await runAtomic(opts, pool, started) : await runLegacy(opts, pool, started);
     const secs = Math.max(result.elapsedMs, 1) / 1000;
-    opts.log(`moved ${result.slotsDone}/${total} slots, ${result.keysMoved} keys in ${secs.toFixed(2)} s (${Math.round(result.keysMoved / secs)} keys/s, ${result.method})`);
+    opts.log(
+      `moved ${result.slotsDone}/${total} slots, ${result.keysMoved} keys in ${secs.toFixed(2)} s (${Math.round(result.keysMoved / secs)} keys/s, ${result.method})`,
+    );
     return result;
   } finally {
     await pool.closeAll();
@@ -113,7 +133,11 @@ class ConnectionPool {
     return c;
   }
   async closeAll(): Promise<void> {
-    await Promise.all([...this.clients.values()].map(async (p) => closeClient(await p.catch(() => null as never)).catch(() => undefined)));
+    await Promise.all(
+      [...this.clients.values()].map(async (p) =>
+        closeClient(await p.catch(() => null as never)).catch(() => undefined),
+      ),
+    );
   }
 }
 
@@ -122,16 +146,26 @@ class ProgressReporter {
   keysMoved = 0;
   replacedKeys = 0;
   private lastLog = Date.now();
-  constructor(private readonly opts: SlotMigrationOptions, private readonly started: number) {}
+  constructor(
+    private readonly opts: SlotMigrationOptions,
+    private readonly started: number,
+  ) {}
   snapshot(): MigrationProgress {
-    return { slotsDone: this.slotsDone, slotsTotal: this.opts.moves.length, keysMoved: this.keysMoved, elapsedMs: Date.now() - this.started };
+    return {
+      slotsDone: this.slotsDone,
+      slotsTotal: this.opts.moves.length,
+      keysMoved: this.keysMoved,
+      elapsedMs: Date.now() - this.started,
+    };
   }
   batchDone(slots: number): void {
     this.slotsDone += slots;
     const p = this.snapshot();
     if (Date.now() - this.lastLog >= PROGRESS_EVERY_MS && p.slotsDone < p.slotsTotal) {
       this.lastLog = Date.now();
-      this.opts.log(`moving slots: ${p.slotsDone}/${p.slotsTotal}, ${p.keysMoved} keys, ${Math.round(p.keysMoved / Math.max(p.elapsedMs / 1000, 0.001))} keys/s`);
+      this.opts.log(
+        `moving slots: ${p.slotsDone}/${p.slotsTotal}, ${p.keysMoved} keys, ${Math.round(p.keysMoved / Math.max(p.elapsedMs / 1000, 0.001))} keys/s`,
+      );
     }
     this.opts.onProgress?.(p);
   }
@@ -142,7 +176,8 @@ class ProgressReporter {
 
 async function runLegacy(opts: SlotMigrationOptions, pool: ConnectionPool, started: number): Promise<MigrationResult> {
   const progress = new ProgressReporter(opts, started);
-  for (const wave of streamWaves(groupMoves(opts.moves))) await Promise.all(wave.map((s) => runStream(opts, pool, progress, s)));
+  for (const wave of streamWaves(groupMoves(opts.moves)))
+    await Promise.all(wave.map((s) => runStream(opts, pool, progress, s)));
   return { method: 'legacy', ...progress.snapshot(), replacedKeys: progress.replacedKeys };
 }
 
@@ -162,7 +197,11 @@ export function streamWaves<T extends { from: string; to: string }>(streams: rea
     const later: T[] = [];
     for (const st of rest) {
       if (targets.has(st.from) || sources.has(st.to)) later.push(st);
-      else { wave.push(st); sources.add(st.from); targets.add(st.to); }
+      else {
+        wave.push(st);
+        sources.add(st.from);
+        targets.add(st.to);
+      }
     }
     waves.push(wave);
     rest = later;
@@ -170,12 +209,19 @@ export function streamWaves<T extends { from: string; to: string }>(streams: rea
   return waves;
 }
 
-async function runStream(opts: SlotMigrationOptions, pool: ConnectionPool, progress: ProgressReporter, stream: { from: string; to: string; slots: number[] }): Promise<void> {
+async function runStream(
+  opts: SlotMigrationOptions,
+  pool: ConnectionPool,
+  progress: ProgressReporter,
+  stream: { from: string; to: string; slots: number[] },
+): Promise<void> {
   const from = node(opts, stream.from);
   const to = node(opts, stream.to);
   const purpose = `${from.name}->${to.name}`;
   const [source, target] = await Promise.all([pool.get(from, purpose), pool.get(to, purpose)]);
-  const others = await Promise.all([...opts.nodes.values()].filter((n) => n.name !== from.name && n.name !== to.name).map((n) => pool.get(n, purpose)));
+  const others = await Promise.all(
+    [...opts.nodes.values()].filter((n) => n.name !== from.name && n.name !== to.name).map((n) => pool.get(n, purpose)),
+  );
   const perBatch = opts.slotsPerBatch ?? 128;
   const batches: number[][] = [];
   for (let i = 0; i < stream.slots.length; i += perBatch) batches.push(stream.slots.slice(i, i + perBatch));
@@ -195,7 +241,13 @@ async function runStream(opts: SlotMigrationOptions, pool: ConnectionPool, progr
 
 const BATCHES_IN_FLIGHT = 4;
 
-interface StreamEnds { from: MigrationNode; to: MigrationNode; source: Redis; target: Redis; others: Redis[] }
+interface StreamEnds {
+  from: MigrationNode;
+  to: MigrationNode;
+  source: Redis;
+  target: Redis;
+  others: Redis[];
+}
 
 /**
  * Runs `fn`, whose commands are all sent synchronously, with the connection corked: they leave
@@ -211,18 +263,42 @@ function oneWrite<T>(client: Redis, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function moveBatch(opts: SlotMigrationOptions, progress: ProgressReporter, e: StreamEnds, slots: number[]): Promise<void> {
+async function moveBatch(
+  opts: SlotMigrationOptions,
+  progress: ProgressReporter,
+  e: StreamEnds,
+  slots: number[],
+): Promise<void> {
   // 1. IMPORTING on the target. "already the owner": a resumed slot whose ownership moved.
   const targetOwns = new Set<number>();
-  await oneWrite(e.target, () => Promise.all(slots.map((s) => clusterSetSlot(e.target, s, 'IMPORTING', e.from.id).catch((err) => {
-    if (isReply(err, /already the owner/i)) targetOwns.add(s);
-    else throw err;
-  }))));
+  await oneWrite(e.target, () =>
+    Promise.all(
+      slots.map((s) =>
+        clusterSetSlot(e.target, s, 'IMPORTING', e.from.id).catch((err) => {
+          if (isReply(err, /already the owner/i)) targetOwns.add(s);
+          else throw err;
+        }),
+      ),
+    ),
+  );
   // 2. MIGRATING on the source. "not the owner": resumed, the source already handed it over.
   const sourceOwns = new Set<number>();
-  await oneWrite(e.source, () => Promise.all(slots.filter((s) => !targetOwns.has(s)).map((s) => clusterSetSlot(e.source, s, 'MIGRATING', e.to.id).then(() => { sourceOwns.add(s); }, (err) => {
-    if (!isReply(err, /not the owner/i)) throw err;
-  }))));
+  await oneWrite(e.source, () =>
+    Promise.all(
+      slots
+        .filter((s) => !targetOwns.has(s))
+        .map((s) =>
+          clusterSetSlot(e.source, s, 'MIGRATING', e.to.id).then(
+            () => {
+              sourceOwns.add(s);
+            },
+            (err) => {
+              if (!isReply(err, /not the owner/i)) throw err;
+            },
+          ),
+        ),
+    ),
+  );
   // 3. Drain every slot of the batch from the source.
   await drainSlots(opts, progress, e, slots, sourceOwns);
   // 4. The new owner: target first (it bumps its epoch, starts serving, and at once broadcasts a
@@ -233,46 +309,66 @@ async function moveBatch(opts: SlotMigrationOptions, progress: ProgressReporter,
   await oneWrite(e.target, () => Promise.all(slots.map((s) => clusterSetSlot(e.target, s, 'NODE', e.to.id))));
   for (let attempt = 0; ; attempt++) {
     const stillHolding: number[] = [];
-    await oneWrite(e.source, () => Promise.all(slots.map((s) => clusterSetSlot(e.source, s, 'NODE', e.to.id).catch((err) => {
-      if (attempt < 3 && isReply(err, /still hold/i)) stillHolding.push(s);
-      else throw err;
-    }))));
+    await oneWrite(e.source, () =>
+      Promise.all(
+        slots.map((s) =>
+          clusterSetSlot(e.source, s, 'NODE', e.to.id).catch((err) => {
+            if (attempt < 3 && isReply(err, /still hold/i)) stillHolding.push(s);
+            else throw err;
+          }),
+        ),
+      ),
+    );
     if (!stillHolding.length) break;
     await drainSlots(opts, progress, e, stillHolding, new Set());
   }
-
 }
 
-async function drainSlots(opts: SlotMigrationOptions, progress: ProgressReporter, e: StreamEnds, slots: number[], sourceOwns: ReadonlySet<number>): Promise<void> {
+async function drainSlots(
+  opts: SlotMigrationOptions,
+  progress: ProgressReporter,
+  e: StreamEnds,
+  slots: number[],
+  sourceOwns: ReadonlySet<number>,
+): Promise<void> {
   const count = opts.keysPerMigrate ?? 1000;
   const migrateTimeoutMs = opts.migrateTimeoutMs ?? 10_000;
   const auth = opts.password ? { password: opts.password } : undefined;
   const idleRounds = new Map<number, number>();
   let pending = slots;
   while (pending.length) {
-    const keysOf = (await oneWrite(e.source, () => Promise.all(pending.map((s) => clusterGetKeysInSlotRaw(e.source, s, count))))).map((ks) => ks.map(compactKey));
+    const keysOf = (
+      await oneWrite(e.source, () => Promise.all(pending.map((s) => clusterGetKeysInSlotRaw(e.source, s, count))))
+    ).map((ks) => ks.map(compactKey));
     const next: number[] = [];
-    await oneWrite(e.source, () => Promise.all(pending.map(async (slot, i) => {
-      const keys = keysOf[i]!;
-      if (keys.length === 0) return;
-      const r = await migrateKeys(e.source, e.to.endpoint, keys, { timeoutMs: migrateTimeoutMs, ...(auth ? { auth } : {}) });
-      if (r.outcome === 'migrated') {
-        progress.keysMoved += keys.length;
-        // Fewer keys than asked for, all moved: the slot is empty. No key can appear on the
-        // source meanwhile (MIGRATING sends writes of absent keys to the target), and the
-        // source's SETSLOT NODE double-checks.
-        if (keys.length === count) next.push(slot);
-        return;
-      }
-      next.push(slot);
-      // Keys that moved before the refusal are gone from the source; the next round re-reads.
-      if (r.outcome === 'busykey') await resolveBusyKeys(opts, progress, e, slot, keys, sourceOwns.has(slot));
-      // NOKEY: every listed key expired meanwhile (and is deleted now). Listed again and again
-      // without moving would be a bug somewhere: stop rather than spin.
-      else if ((idleRounds.set(slot, (idleRounds.get(slot) ?? 0) + 1).get(slot) ?? 0) > 100) {
-        throw new Error(`slot ${slot}: ${e.from.name} keeps listing keys that MIGRATE does not find`);
-      }
-    })));
+    await oneWrite(e.source, () =>
+      Promise.all(
+        pending.map(async (slot, i) => {
+          const keys = keysOf[i]!;
+          if (keys.length === 0) return;
+          const r = await migrateKeys(e.source, e.to.endpoint, keys, {
+            timeoutMs: migrateTimeoutMs,
+            ...(auth ? { auth } : {}),
+          });
+          if (r.outcome === 'migrated') {
+            progress.keysMoved += keys.length;
+            // Fewer keys than asked for, all moved: the slot is empty. No key can appear on the
+            // source meanwhile (MIGRATING sends writes of absent keys to the target), and the
+            // source's SETSLOT NODE double-checks.
+            if (keys.length === count) next.push(slot);
+            return;
+          }
+          next.push(slot);
+          // Keys that moved before the refusal are gone from the source; the next round re-reads.
+          if (r.outcome === 'busykey') await resolveBusyKeys(opts, progress, e, slot, keys, sourceOwns.has(slot));
+          // NOKEY: every listed key expired meanwhile (and is deleted now). Listed again and again
+          // without moving would be a bug somewhere: stop rather than spin.
+          else if ((idleRounds.set(slot, (idleRounds.get(slot) ?? 0) + 1).get(slot) ?? 0) > 100) {
+            throw new Error(`slot ${slot}: ${e.from.name} keeps listing keys that MIGRATE does not find`);
+          }
+        }),
+      ),
+    );
     pending = next.sort((a, b) => a - b);
   }
 }
@@ -286,27 +382,48 @@ function compactKey(k: Buffer): string | Buffer {
   return k.toString('latin1');
 }
 
-async function resolveBusyKeys(opts: SlotMigrationOptions, progress: ProgressReporter, e: StreamEnds, slot: number, keys: (string | Buffer)[], sourceIsOwner: boolean): Promise<void> {
+async function resolveBusyKeys(
+  opts: SlotMigrationOptions,
+  progress: ProgressReporter,
+  e: StreamEnds,
+  slot: number,
+  keys: (string | Buffer)[],
+  sourceIsOwner: boolean,
+): Promise<void> {
   const copies = await compareKeyCopies(e.source, e.target, keys);
   const pick = (...kinds: string[]) => keys.filter((_, i) => kinds.includes(copies[i]!));
   const conflicting = pick('same', 'different');
   const differing = pick('different');
-  const sample = (ks: (string | Buffer)[]) => ks.slice(0, 5).map((k) => JSON.stringify(k.toString('utf8'))).join(', ') + (ks.length > 5 ? ', ...' : '');
+  const sample = (ks: (string | Buffer)[]) =>
+    ks
+      .slice(0, 5)
+      .map((k) => JSON.stringify(k.toString('utf8')))
+      .join(', ') + (ks.length > 5 ? ', ...' : '');
   if (!sourceIsOwner) {
     // The target owns the slot: its copies are the live ones.
     if (differing.length) {
-      throw new Error(`slot ${slot}: ${differing.length} key(s) exist on both ${e.from.name} and ${e.to.name} (the owner) with different values (${sample(differing)}); nothing was overwritten: inspect them, delete the stale copy on ${e.from.name}, and run again`);
+      throw new Error(
+        `slot ${slot}: ${differing.length} key(s) exist on both ${e.from.name} and ${e.to.name} (the owner) with different values (${sample(differing)}); nothing was overwritten: inspect them, delete the stale copy on ${e.from.name}, and run again`,
+      );
     }
     const same = pick('same');
     await Promise.all(same.map((k) => send(e.source, 'DEL', [k])));
-    opts.log(`slot ${slot}: ${same.length} key(s) were already on ${e.to.name} with the same value; removed the duplicate from ${e.from.name}`);
+    opts.log(
+      `slot ${slot}: ${same.length} key(s) were already on ${e.to.name} with the same value; removed the duplicate from ${e.from.name}`,
+    );
     return;
   }
   if (differing.length) {
-    opts.log(`slot ${slot}: ${differing.length} key(s) on ${e.to.name} were unreachable leftovers that differ from the live copy on ${e.from.name}; replaced them with the live copy (${sample(differing)})`);
+    opts.log(
+      `slot ${slot}: ${differing.length} key(s) on ${e.to.name} were unreachable leftovers that differ from the live copy on ${e.from.name}; replaced them with the live copy (${sample(differing)})`,
+    );
   }
   const auth = opts.password ? { password: opts.password } : undefined;
-  const r = await migrateKeys(e.source, e.to.endpoint, conflicting, { timeoutMs: opts.migrateTimeoutMs ?? 10_000, replace: true, ...(auth ? { auth } : {}) });
+  const r = await migrateKeys(e.source, e.to.endpoint, conflicting, {
+    timeoutMs: opts.migrateTimeoutMs ?? 10_000,
+    replace: true,
+    ...(auth ? { auth } : {}),
+  });
   if (r.outcome === 'migrated') {
     progress.keysMoved += conflicting.length;
     progress.replacedKeys += differing.length;
@@ -325,31 +442,44 @@ const TERMINAL_STATE = /success|fail|cancel/i;
 async function runAtomic(opts: SlotMigrationOptions, pool: ConnectionPool, started: number): Promise<MigrationResult> {
   const progress = new ProgressReporter(opts, started);
   const bySource = new Map<string, Array<{ to: string; slots: number[] }>>();
-  for (const g of groupMoves(opts.moves)) bySource.set(g.from, [...(bySource.get(g.from) ?? []), { to: g.to, slots: g.slots }]);
-  await Promise.all([...bySource].map(async ([from, jobs]) => {
-    const src = await pool.get(node(opts, from));
-    // A job left running by an interrupted run would refuse overlapping slots: let it finish first.
-    let earlier = await clusterGetSlotMigrations(src);
-    while (earlier.some((m) => !TERMINAL_STATE.test(m['state'] ?? 'success'))) {
-      await sleep(100);
-      earlier = await clusterGetSlotMigrations(src);
-    }
-    const known = new Set(earlier.map((m) => m['name']));
-    await clusterMigrateSlots(src, jobs.map((j) => ({ ranges: slotsToRanges(j.slots), nodeId: node(opts, j.to).id })));
-    const wanted = new Map(jobs.flatMap((j) => j.slots.map((s) => [s, node(opts, j.to).id] as const)));
-    let reported = 0;
-    for (;;) {
-      const ours = (await clusterGetSlotMigrations(src)).filter((m) => !known.has(m['name']));
-      const failed = ours.filter((m) => /fail|cancel/i.test(m['state'] ?? ''));
-      if (failed.length) throw new Error(`atomic slot migration from ${from} failed: ${failed.map((m) => `${m['slot_ranges'] ?? '?'} ${m['state']} ${m['message'] ?? ''}`.trim()).join('; ')}`);
-      // Done = the source itself sees every slot owned by its target.
-      let done = 0;
-      for (const n of await clusterNodes(src)) for (const r of n.slots) for (let s = r.start; s <= r.end; s++) if (wanted.get(s) === n.id) done++;
-      if (done > reported) { progress.batchDone(done - reported); reported = done; }
-      if (done === wanted.size) return;
-      await sleep(50);
-    }
-  }));
+  for (const g of groupMoves(opts.moves))
+    bySource.set(g.from, [...(bySource.get(g.from) ?? []), { to: g.to, slots: g.slots }]);
+  await Promise.all(
+    [...bySource].map(async ([from, jobs]) => {
+      const src = await pool.get(node(opts, from));
+      // A job left running by an interrupted run would refuse overlapping slots: let it finish first.
+      let earlier = await clusterGetSlotMigrations(src);
+      while (earlier.some((m) => !TERMINAL_STATE.test(m['state'] ?? 'success'))) {
+        await sleep(100);
+        earlier = await clusterGetSlotMigrations(src);
+      }
+      const known = new Set(earlier.map((m) => m['name']));
+      await clusterMigrateSlots(
+        src,
+        jobs.map((j) => ({ ranges: slotsToRanges(j.slots), nodeId: node(opts, j.to).id })),
+      );
+      const wanted = new Map(jobs.flatMap((j) => j.slots.map((s) => [s, node(opts, j.to).id] as const)));
+      let reported = 0;
+      for (;;) {
+        const ours = (await clusterGetSlotMigrations(src)).filter((m) => !known.has(m['name']));
+        const failed = ours.filter((m) => /fail|cancel/i.test(m['state'] ?? ''));
+        if (failed.length)
+          throw new Error(
+            `atomic slot migration from ${from} failed: ${failed.map((m) => `${m['slot_ranges'] ?? '?'} ${m['state']} ${m['message'] ?? ''}`.trim()).join('; ')}`,
+          );
+        // Done = the source itself sees every slot owned by its target.
+        let done = 0;
+        for (const n of await clusterNodes(src))
+          for (const r of n.slots) for (let s = r.start; s <= r.end; s++) if (wanted.get(s) === n.id) done++;
+        if (done > reported) {
+          progress.batchDone(done - reported);
+          reported = done;
+        }
+        if (done === wanted.size) return;
+        await sleep(50);
+      }
+    }),
+  );
   // Keys move server side and are not counted per job on every version: keysMoved stays 0.
   return { method: 'atomic', ...progress.snapshot(), replacedKeys: 0 };
 }

@@ -2,7 +2,11 @@
 // scale-in). Range arithmetic lives in valkey/slotRanges.ts.
 import { formatRanges, slotsToRanges } from '../valkey/slotRanges.js';
 
-export interface SlotMove { slot: number; from: string; to: string }
+export interface SlotMove {
+  slot: number;
+  from: string;
+  to: string;
+}
 
 /**
  * Moves that take `owners` (node -> slots it serves) to a balanced layout over `targets`
@@ -26,7 +30,10 @@ export function rebalanceMoves(owners: ReadonlyMap<string, readonly number[]>, t
   const surplus = new Map<string, number[]>();
   for (const [node, slots] of [...owners.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const keep = want.get(node) ?? 0;
-    const give = [...slots].sort((a, b) => a - b).slice(keep).reverse();
+    const give = [...slots]
+      .sort((a, b) => a - b)
+      .slice(keep)
+      .reverse();
     if (give.length) surplus.set(node, give);
   }
   // Each target takes from the sources in turn (round robin): moves to one target then come
@@ -61,5 +68,8 @@ export function groupMoves(moves: readonly SlotMove[]): Array<{ from: string; to
 
 /** "shards-0 -> shards-3: 1365 slots (4096-5460)" lines. */
 export function describeMoves(moves: readonly SlotMove[]): string[] {
-  return groupMoves(moves).map((g) => `${g.from} -> ${g.to}: ${g.slots.length} slot${g.slots.length === 1 ? '' : 's'} (${formatRanges(slotsToRanges(g.slots))})`);
+  return groupMoves(moves).map(
+    (g) =>
+      `${g.from} -> ${g.to}: ${g.slots.length} slot${g.slots.length === 1 ? '' : 's'} (${formatRanges(slotsToRanges(g.slots))})`,
+  );
 }

@@ -15,8 +15,12 @@ export async function ensureStandalone(ctx: EngineContext): Promise<void> {
     await startServer(ctx, m.name, null);
   }
   // LOADING is answered while a large dataset is read back from disk: not ready yet.
-  await waitFor(`${m.name} to answer`, async () => {
-    const pong = await withClient(at, adminConnection(ctx), (c) => send<string>(c, 'PING'));
-    return pong === 'PONG' ? true : `${m.name} answered ${pong}`;
-  }, { timeoutMs: ctx.timeoutMs });
+  await waitFor(
+    `${m.name} to answer`,
+    async () => {
+      const pong = await withClient(at, adminConnection(ctx), (c) => send<string>(c, 'PING'));
+      return pong === 'PONG' ? true : `${m.name} answered ${pong}`;
+    },
+    { timeoutMs: ctx.timeoutMs },
+  );
 }

@@ -43,53 +43,75 @@ export async function observeInstance(ctx: EngineContext): Promise<InstanceStatu
   const { inst, platform } = ctx;
   const data = dataMembers(inst).map((m) => m.name);
   const conn = adminConnection(ctx);
-  const members: MemberStatus[] = await Promise.all(allMembers(inst).map(async (m): Promise<MemberStatus> => {
-    const at = platform.placement(m.name);
-    const st = await platform.state(m.name);
-    const base: MemberStatus = { name: m.name, kind: m.kind, role: 'down', host: at.host, port: at.port, pid: st.pid };
-    if (!st.running) return base;
-    try {
-      if (m.kind === 'sentinel') {
+  const members: MemberStatus[] = await Promise.all(
+    allMembers(inst).map(async (m): Promise<MemberStatus> => {
+      const at = platform.placement(m.name);
+      const st = await platform.state(m.name);
+      const base: MemberStatus = {
+        name: m.name,
+        kind: m.kind,
+        role: 'down',
+        host: at.host,
+        port: at.port,
+        pid: st.pid,
+      };
+      if (!st.running) return base;
+      try {
+        if (m.kind === 'sentinel') {
+          return await withClient(at, conn, async (c) => {
+            const addr = await getMasterAddrByName(c, inst.sentinel!.masterName);
+            const view = await sentinelMaster(c, inst.sentinel!.masterName);
+            const sees = addr ? (memberAt(ctx, data, addr) ?? `${addr.host}:${addr.port}`) : null;
+            const problem =
+              view.flags.sDown || view.flags.oDown || view.flags.failoverInProgress
+                ? `master flagged ${view.flags.list.join(',')}`
+                : undefined;
+            return { ...base, role: 'sentinel' as const, sees, ...(problem ? { problem } : {}) };
+          });
+        }
         return await withClient(at, conn, async (c) => {
-          const addr = await getMasterAddrByName(c, inst.sentinel!.masterName);
-          const view = await sentinelMaster(c, inst.sentinel!.masterName);
-          const sees = addr ? memberAt(ctx, data, addr) ?? `${addr.host}:${addr.port}` : null;
-          const problem = view.flags.sDown || view.flags.oDown || view.flags.failoverInProgress ? `master flagged ${view.flags.list.join(',')}` : undefined;
-          return { ...base, role: 'sentinel' as const, sees, ...(problem ? { problem } : {}) };
+          const r = await fetchReplication(c);
+          const s: MemberStatus = { ...base, role: r.role === 'master' ? 'master' : 'replica' };
+          if (r.role !== 'master') {
+            s.masterName =
+              r.masterHost && r.masterPort
+                ? (memberAt(ctx, data, { host: r.masterHost, port: r.masterPort }) ?? `${r.masterHost}:${r.masterPort}`)
+                : null;
+            s.link = r.masterLinkStatus + (r.masterSyncInProgress ? ' (syncing)' : '');
+          }
+          if (inst.cluster) {
+            const info = await clusterInfo(c);
+            const myId = await clusterMyId(c);
+            const me = (await clusterNodes(c)).find((n) => n.id === myId);
+            s.clusterState = info.state;
+            if (me && s.role === 'master')
+              s.slots = me.slots.map((x) => (x.start === x.end ? `${x.start}` : `${x.start}-${x.end}`));
+          }
+          return s;
         });
+      } catch (e) {
+        return { ...base, role: 'unknown', problem: (e as Error).message };
       }
-      return await withClient(at, conn, async (c) => {
-        const r = await fetchReplication(c);
-        const s: MemberStatus = { ...base, role: r.role === 'master' ? 'master' : 'replica' };
-        if (r.role !== 'master') {
-          s.masterName = r.masterHost && r.masterPort ? memberAt(ctx, data, { host: r.masterHost, port: r.masterPort }) ?? `${r.masterHost}:${r.masterPort}` : null;
-          s.link = r.masterLinkStatus + (r.masterSyncInProgress ? ' (syncing)' : '');
-        }
-        if (inst.cluster) {
-          const info = await clusterInfo(c);
-          const myId = await clusterMyId(c);
-          const me = (await clusterNodes(c)).find((n) => n.id === myId);
-          s.clusterState = info.state;
-          if (me && s.role === 'master') s.slots = me.slots.map((x) => (x.start === x.end ? `${x.start}` : `${x.start}-${x.end}`));
-        }
-        return s;
-      });
-    } catch (e) {
-      return { ...base, role: 'unknown', problem: (e as Error).message };
-    }
-  }));
+    }),
+  );
 
   // Lag: how far each replica is behind its master's offset.
-  await Promise.all(members.filter((m) => m.role === 'master').map(async (m) => {
-    try {
-      const r = await withClient(platform.placement(m.name), conn, fetchReplication);
-      for (const rep of r.replicas) {
-        const who = memberAt(ctx, data, { host: rep.ip, port: rep.port });
-        const ms = members.find((x) => x.name === who);
-        if (ms) ms.lagBytes = Math.max(0, r.masterReplOffset - rep.offset);
-      }
-    } catch { /* reported on the member already */ }
-  }));
+  await Promise.all(
+    members
+      .filter((m) => m.role === 'master')
+      .map(async (m) => {
+        try {
+          const r = await withClient(platform.placement(m.name), conn, fetchReplication);
+          for (const rep of r.replicas) {
+            const who = memberAt(ctx, data, { host: rep.ip, port: rep.port });
+            const ms = members.find((x) => x.name === who);
+            if (ms) ms.lagBytes = Math.max(0, r.masterReplOffset - rep.offset);
+          }
+        } catch {
+          /* reported on the member already */
+        }
+      }),
+  );
 
   const problems: string[] = [];
   for (const m of members) {
@@ -100,15 +122,34 @@ export async function observeInstance(ctx: EngineContext): Promise<InstanceStatu
   const masters = members.filter((m) => m.role === 'master');
   let master: string | null = null;
   if (inst.mode === 'SENTINEL') {
-    if (masters.length !== 1) problems.push(`${masters.length} masters (${masters.map((m) => m.name).join(', ') || 'none'})`);
+    if (masters.length !== 1)
+      problems.push(`${masters.length} masters (${masters.map((m) => m.name).join(', ') || 'none'})`);
     master = masters[0]?.name ?? null;
     for (const s of members.filter((m) => m.role === 'sentinel')) {
       if (s.sees !== master) problems.push(`${s.name} sees ${s.sees ?? 'no master'} as master`);
     }
   } else if (inst.mode === 'CLUSTER') {
-    const served = new Set(masters.flatMap((m) => rangesToSlots((m.slots ?? []).map((r) => { const [a, b] = r.split('-').map(Number); return { start: a!, end: b ?? a! }; }))));
-    if (served.size !== SLOT_COUNT) problems.push(`${SLOT_COUNT - served.size} slots not served (${slotsToRanges([...Array(SLOT_COUNT).keys()].filter((s) => !served.has(s))).slice(0, 3).map((r) => `${r.start}-${r.end}`).join(', ')})`);
-    for (const m of members) if (m.clusterState && m.clusterState !== 'ok') problems.push(`${m.name}: cluster_state ${m.clusterState}`);
+    const served = new Set(
+      masters.flatMap((m) =>
+        rangesToSlots(
+          (m.slots ?? []).map((r) => {
+            const [a, b] = r.split('-').map(Number);
+            return { start: a!, end: b ?? a! };
+          }),
+        ),
+      ),
+    );
+    if (served.size !== SLOT_COUNT)
+      problems.push(
+        `${SLOT_COUNT - served.size} slots not served (${slotsToRanges(
+          [...Array(SLOT_COUNT).keys()].filter((s) => !served.has(s)),
+        )
+          .slice(0, 3)
+          .map((r) => `${r.start}-${r.end}`)
+          .join(', ')})`,
+      );
+    for (const m of members)
+      if (m.clusterState && m.clusterState !== 'ok') problems.push(`${m.name}: cluster_state ${m.clusterState}`);
     master = masters.map((m) => m.name).join(',') || null;
   } else {
     master = masters[0]?.name ?? null;

@@ -10,12 +10,20 @@ export interface Member {
 }
 
 export function dataMembers(inst: Instance): Member[] {
-  return Array.from({ length: inst.dataReplicas }, (_, i) => ({ name: `${inst.name}-${i}`, kind: 'server' as const, ordinal: i }));
+  return Array.from({ length: inst.dataReplicas }, (_, i) => ({
+    name: `${inst.name}-${i}`,
+    kind: 'server' as const,
+    ordinal: i,
+  }));
 }
 
 export function sentinelMembers(inst: Instance): Member[] {
   const n = inst.sentinel?.replicas ?? 0;
-  return Array.from({ length: n }, (_, i) => ({ name: `${inst.name}-sentinel-${i}`, kind: 'sentinel' as const, ordinal: i }));
+  return Array.from({ length: n }, (_, i) => ({
+    name: `${inst.name}-sentinel-${i}`,
+    kind: 'sentinel' as const,
+    ordinal: i,
+  }));
 }
 
 export function allMembers(inst: Instance): Member[] {
@@ -56,7 +64,8 @@ export function knownDataMembers(ctx: { inst: Instance; platform: Platform }): s
 export function knownSentinelMembers(ctx: { inst: Instance; platform: Platform }): string[] {
   const prefix = `${ctx.inst.name}-sentinel-`;
   const names = new Set(sentinelMembers(ctx.inst).map((m) => m.name));
-  for (const m of ctx.platform.members()) if (m.startsWith(prefix) && /^\d+$/.test(m.slice(prefix.length))) names.add(m);
+  for (const m of ctx.platform.members())
+    if (m.startsWith(prefix) && /^\d+$/.test(m.slice(prefix.length))) names.add(m);
   return [...names].sort((a, b) => ordinalOf(a) - ordinalOf(b));
 }
 

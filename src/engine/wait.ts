@@ -12,7 +12,11 @@ export class WaitTimeoutError extends Error {
  * there yet, kept for the timeout message. Short intervals: the whole bootstrap of a local
  * sentinel group is meant to take a few seconds.
  */
-export async function waitFor(what: string, check: () => Promise<true | string>, opts: { timeoutMs: number; intervalMs?: number; onWait?: (reason: string) => void }): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<true | string>,
+  opts: { timeoutMs: number; intervalMs?: number; onWait?: (reason: string) => void },
+): Promise<void> {
   const deadline = Date.now() + opts.timeoutMs;
   let reason: string | null = null;
   let lastReported: string | null = null;
@@ -24,7 +28,10 @@ export async function waitFor(what: string, check: () => Promise<true | string>,
     } catch (e) {
       reason = (e as Error).message;
     }
-    if (reason && reason !== lastReported) { opts.onWait?.(reason); lastReported = reason; }
+    if (reason && reason !== lastReported) {
+      opts.onWait?.(reason);
+      lastReported = reason;
+    }
     if (Date.now() >= deadline) throw new WaitTimeoutError(what, opts.timeoutMs, reason);
     await sleep(opts.intervalMs ?? 50);
   }

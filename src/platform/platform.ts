@@ -1,6 +1,9 @@
 // What the engine needs from where members run. The engine decides *what* each member is
 // (config, role); a platform decides *where* (process or pod, address, data directory).
-export interface Endpoint { host: string; port: number }
+export interface Endpoint {
+  host: string;
+  port: number;
+}
 
 export type MemberKind = 'server' | 'sentinel';
 

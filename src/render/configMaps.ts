@@ -6,21 +6,43 @@ import type { Instance } from '../api/instance.js';
 import { formatConfig, sentinelDirectives, serverDirectives } from './config.js';
 import { commonLabels, names, podFqdn, PORTS } from './names.js';
 import {
-  livenessScript, PATHS, readinessScript, sentinelReadinessScript, startSentinelScript, startServerScript, TLS_FILES,
+  livenessScript,
+  PATHS,
+  readinessScript,
+  sentinelReadinessScript,
+  startSentinelScript,
+  startServerScript,
+  TLS_FILES,
 } from './scripts.js';
 
 export function configData(inst: Instance): Record<string, string> {
   const n = names(inst);
   const tls = inst.tls.enabled ? TLS_FILES : undefined;
   const data: Record<string, string> = {
-    'valkey.conf': formatConfig(serverDirectives(inst, {
-      bind: ['*', '-::*'], port: PORTS.data, dataDir: PATHS.data, announceHostnameAtStart: true, ...(tls ? { tls } : {}),
-    })),
+    'valkey.conf': formatConfig(
+      serverDirectives(inst, {
+        bind: ['*', '-::*'],
+        port: PORTS.data,
+        dataDir: PATHS.data,
+        announceHostnameAtStart: true,
+        ...(tls ? { tls } : {}),
+      }),
+    ),
   };
   if (inst.sentinel) {
-    data['sentinel.conf'] = formatConfig(sentinelDirectives(inst,
-      { bind: ['*', '-::*'], port: PORTS.sentinel, dataDir: PATHS.run, announceHostnameAtStart: true, ...(tls ? { tls } : {}) },
-      { host: podFqdn(inst, `${n.data}-0`, n.dataHeadless), port: PORTS.data }));
+    data['sentinel.conf'] = formatConfig(
+      sentinelDirectives(
+        inst,
+        {
+          bind: ['*', '-::*'],
+          port: PORTS.sentinel,
+          dataDir: PATHS.run,
+          announceHostnameAtStart: true,
+          ...(tls ? { tls } : {}),
+        },
+        { host: podFqdn(inst, `${n.data}-0`, n.dataHeadless), port: PORTS.data },
+      ),
+    );
   }
   return data;
 }

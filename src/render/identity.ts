@@ -6,13 +6,18 @@ import { commonLabels, names } from './names.js';
 
 export function namespaceObject(inst: Instance): KubeObject | null {
   if (!inst.createNamespace) return null;
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: inst.namespace, labels: { 'kubernetes.io/metadata.name': inst.namespace } } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: inst.namespace, labels: { 'kubernetes.io/metadata.name': inst.namespace } },
+  };
 }
 
 export function serviceAccount(inst: Instance): KubeObject {
   // The pods never talk to the Kubernetes API: no token is mounted.
   return {
-    apiVersion: 'v1', kind: 'ServiceAccount',
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
     metadata: { name: names(inst).serviceAccount, namespace: inst.namespace, labels: commonLabels(inst) },
     automountServiceAccountToken: false,
   };
@@ -22,7 +27,9 @@ export function serviceAccount(inst: Instance): KubeObject {
 export function authSecret(inst: Instance, password: string | undefined): KubeObject | null {
   if (!inst.auth.enabled || !inst.auth.generated || password === undefined) return null;
   return {
-    apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'Opaque',
     metadata: { name: inst.auth.secretName, namespace: inst.namespace, labels: commonLabels(inst) },
     stringData: { [inst.auth.secretKey]: password },
   };
@@ -39,7 +46,8 @@ export function certificate(inst: Instance): KubeObject | null {
   if (inst.sentinel) dnsNames.push(`*.${n.sentinelHeadless}.${zone}`);
   if (inst.ingress.enabled && inst.ingress.hostname) dnsNames.push(inst.ingress.hostname);
   return {
-    apiVersion: 'cert-manager.io/v1', kind: 'Certificate',
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'Certificate',
     metadata: { name: n.tls, namespace: inst.namespace, labels: commonLabels(inst) },
     spec: {
       secretName: n.tls,

@@ -27,21 +27,30 @@ export function prometheusRule(inst: Instance): KubeObject | null {
       expr: `redis_up{${sel}} == 0`,
       for: '1m',
       labels: { severity: 'critical' },
-      annotations: { summary: `${inst.name}: server {{ $labels.pod }} is down`, description: 'The exporter cannot reach the server for 1 minute.' },
+      annotations: {
+        summary: `${inst.name}: server {{ $labels.pod }} is down`,
+        description: 'The exporter cannot reach the server for 1 minute.',
+      },
     },
     {
       alert: 'ValkeyMemoryNearMaxmemory',
       expr: `redis_memory_used_bytes{${sel}} / redis_memory_max_bytes{${sel}} > 0.9 and redis_memory_max_bytes{${sel}} > 0`,
       for: '5m',
       labels: { severity: 'warning' },
-      annotations: { summary: `${inst.name}: {{ $labels.pod }} uses over 90% of maxmemory`, description: `Policy ${inst.config.maxmemoryPolicy}: ${inst.config.maxmemoryPolicy === 'noeviction' ? 'writes will be refused with OOM errors' : 'keys are being evicted'} when it is reached.` },
+      annotations: {
+        summary: `${inst.name}: {{ $labels.pod }} uses over 90% of maxmemory`,
+        description: `Policy ${inst.config.maxmemoryPolicy}: ${inst.config.maxmemoryPolicy === 'noeviction' ? 'writes will be refused with OOM errors' : 'keys are being evicted'} when it is reached.`,
+      },
     },
     {
       alert: 'ValkeyEvictingKeys',
       expr: `increase(redis_evicted_keys_total{${sel}}[5m]) > 0`,
       for: '5m',
       labels: { severity: 'warning' },
-      annotations: { summary: `${inst.name}: {{ $labels.pod }} is evicting keys`, description: 'Keys are evicted because maxmemory is reached; raise the memory limit or shard.' },
+      annotations: {
+        summary: `${inst.name}: {{ $labels.pod }} is evicting keys`,
+        description: 'Keys are evicted because maxmemory is reached; raise the memory limit or shard.',
+      },
     },
     {
       alert: 'ValkeyRejectedConnections',
@@ -54,10 +63,13 @@ export function prometheusRule(inst: Instance): KubeObject | null {
   if (inst.mode !== 'STANDALONE') {
     rules.push({
       alert: 'ValkeyReplicationBroken',
-      expr: `(redis_connected_slaves{${sel}} < ${inst.sentinel ? inst.dataReplicas - 1 : inst.cluster?.replicasPerMaster ?? 0}) and on(pod) redis_instance_info{${sel},role="master"}`,
+      expr: `(redis_connected_slaves{${sel}} < ${inst.sentinel ? inst.dataReplicas - 1 : (inst.cluster?.replicasPerMaster ?? 0)}) and on(pod) redis_instance_info{${sel},role="master"}`,
       for: '2m',
       labels: { severity: 'critical' },
-      annotations: { summary: `${inst.name}: master {{ $labels.pod }} has fewer replicas connected than configured`, description: 'A replica is down or its link to the master is broken; a failover now could lose data.' },
+      annotations: {
+        summary: `${inst.name}: master {{ $labels.pod }} has fewer replicas connected than configured`,
+        description: 'A replica is down or its link to the master is broken; a failover now could lose data.',
+      },
     });
     rules.push({
       alert: 'ValkeyReplicaLinkDown',
@@ -73,7 +85,10 @@ export function prometheusRule(inst: Instance): KubeObject | null {
       expr: `redis_cluster_state{${sel}} == 0`,
       for: '1m',
       labels: { severity: 'critical' },
-      annotations: { summary: `${inst.name}: cluster_state is fail as seen from {{ $labels.pod }}`, description: 'Some slots are not served; clients get CLUSTERDOWN errors.' },
+      annotations: {
+        summary: `${inst.name}: cluster_state is fail as seen from {{ $labels.pod }}`,
+        description: 'Some slots are not served; clients get CLUSTERDOWN errors.',
+      },
     });
     rules.push({
       alert: 'ValkeyClusterSlotsNotOk',

@@ -64,4 +64,5 @@ export function commonLabels(inst: Instance, component?: Component): Record<stri
 export const PORTS = { data: 6379, sentinel: 26379, bus: 16379, metrics: 9121 } as const;
 
 /** DNS name of a pod behind a headless Service. */
-export const podFqdn = (inst: Instance, pod: string, headless: string) => `${pod}.${headless}.${inst.namespace}.svc.cluster.local`;
+export const podFqdn = (inst: Instance, pod: string, headless: string) =>
+  `${pod}.${headless}.${inst.namespace}.svc.cluster.local`;

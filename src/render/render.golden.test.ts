@@ -26,15 +26,19 @@ for (const example of EXAMPLES) {
       const e = expected.split('\n');
       const i = a.findIndex((line, n) => line !== e[n]);
       const at = i < 0 ? Math.min(a.length, e.length) : i;
-      assert.fail(`render of examples/${example}.yaml differs from test/golden/${example}.yaml at line ${at + 1}:\n`
-        + `  golden:   ${JSON.stringify(e[at])}\n  rendered: ${JSON.stringify(a[at])}\n`
-        + 'If the change is intended, rerun with UPDATE_GOLDEN=1 and commit the new golden files.');
+      assert.fail(
+        `render of examples/${example}.yaml differs from test/golden/${example}.yaml at line ${at + 1}:\n` +
+          `  golden:   ${JSON.stringify(e[at])}\n  rendered: ${JSON.stringify(a[at])}\n` +
+          'If the change is intended, rerun with UPDATE_GOLDEN=1 and commit the new golden files.',
+      );
     }
   });
 }
 
 test('no golden file is left behind for an example that no longer exists', () => {
   if (!existsSync(GOLDEN_DIR)) return;
-  const orphans = readdirSync(GOLDEN_DIR).filter((f) => f.endsWith('.yaml') && !EXAMPLES.includes(f.replace(/\.yaml$/, '')));
+  const orphans = readdirSync(GOLDEN_DIR).filter(
+    (f) => f.endsWith('.yaml') && !EXAMPLES.includes(f.replace(/\.yaml$/, '')),
+  );
   assert.deepEqual(orphans, []);
 });

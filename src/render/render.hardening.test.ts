@@ -10,7 +10,8 @@ import { render } from './render.js';
 import { ALL_SPECS, configFile, one, podSpecs, script } from './support.test.js';
 
 const SPECS = ALL_SPECS.map(([name, inst]) => [name, inst()] as const);
-const containersOf = (inst: Instance) => podSpecs(render(inst)).flatMap((p) => (p.spec.containers as any[]).map((c) => ({ sts: p.sts, c, pod: p.spec })));
+const containersOf = (inst: Instance) =>
+  podSpecs(render(inst)).flatMap((p) => (p.spec.containers as any[]).map((c) => ({ sts: p.sts, c, pod: p.spec })));
 
 for (const [name, inst] of SPECS) {
   const objs = render(inst);
@@ -21,7 +22,11 @@ for (const [name, inst] of SPECS) {
     assert.ok(pods.length >= 1);
     for (const p of pods) {
       assert.equal(p.spec.automountServiceAccountToken, false, p.sts);
-      assert.equal(p.spec.serviceAccountName, one(objs, 'ServiceAccount').metadata.name, `${p.sts} must not run as the namespace's default SA`);
+      assert.equal(
+        p.spec.serviceAccountName,
+        one(objs, 'ServiceAccount').metadata.name,
+        `${p.sts} must not run as the namespace's default SA`,
+      );
     }
   });
 
@@ -41,7 +46,11 @@ for (const [name, inst] of SPECS) {
 
   test(`${name}: every container, exporter included, is locked down`, () => {
     const all = containersOf(inst);
-    if (inst.metrics.enabled) assert.ok(all.some(({ c }) => c.name === 'metrics'), 'the exporter must be among the checked containers');
+    if (inst.metrics.enabled)
+      assert.ok(
+        all.some(({ c }) => c.name === 'metrics'),
+        'the exporter must be among the checked containers',
+      );
     for (const { sts, c } of all) {
       const sc = c.securityContext;
       const where = `${sts}/${c.name}`;
@@ -57,7 +66,8 @@ for (const [name, inst] of SPECS) {
 
   test(`${name}: every container has CPU and memory requests and limits`, () => {
     for (const { sts, c } of containersOf(inst)) {
-      for (const k of ['requests', 'limits'] as const) for (const r of ['cpu', 'memory']) assert.ok(c.resources?.[k]?.[r], `${sts}/${c.name} ${k}.${r}`);
+      for (const k of ['requests', 'limits'] as const)
+        for (const r of ['cpu', 'memory']) assert.ok(c.resources?.[k]?.[r], `${sts}/${c.name} ${k}.${r}`);
     }
   });
 
@@ -66,7 +76,10 @@ for (const [name, inst] of SPECS) {
     const server = containersOf(inst).find(({ c }) => c.name === 'server')!.c;
     const limit = quantityToBytes(server.resources.limits.memory);
     const percent = inst.config.maxmemoryPercent;
-    assert.ok(maxmemory <= limit * (percent / 100) && maxmemory > limit * (percent / 100) - 1, `maxmemory ${maxmemory} is not ${percent}% of ${limit}`);
+    assert.ok(
+      maxmemory <= limit * (percent / 100) && maxmemory > limit * (percent / 100) - 1,
+      `maxmemory ${maxmemory} is not ${percent}% of ${limit}`,
+    );
     if (percent === 75) assert.ok(maxmemory >= 0.75 * limit - 1 && maxmemory <= 0.8 * limit);
   });
 
@@ -80,11 +93,17 @@ for (const [name, inst] of SPECS) {
         assert.equal(sh, 'sh');
         const body = script(objs, path!.split('/').pop()!);
         if (!inst.auth.enabled) continue;
-        assert.match(body, /REDISCLI_AUTH=\$\(cat \/etc\/valkey-auth\/password\); export REDISCLI_AUTH/, `${path} must read the password from the file`);
+        assert.match(
+          body,
+          /REDISCLI_AUTH=\$\(cat \/etc\/valkey-auth\/password\); export REDISCLI_AUTH/,
+          `${path} must read the password from the file`,
+        );
         assert.doesNotMatch(body, /\s-a\s|--pass\b|--user\b/, `${path} must not put a password on a command line`);
         const mount = (c.volumeMounts as any[]).find((m) => m.mountPath === '/etc/valkey-auth');
         assert.ok(mount?.readOnly, `${sts}/${c.name} must mount the auth Secret read-only`);
-        const vol = (podSpecs(objs).find((x) => x.sts === sts)!.spec.volumes as any[]).find((v) => v.name === mount.name);
+        const vol = (podSpecs(objs).find((x) => x.sts === sts)!.spec.volumes as any[]).find(
+          (v) => v.name === mount.name,
+        );
         assert.equal(vol.secret.secretName, inst.auth.secretName);
         assert.deepEqual(vol.secret.items, [{ key: inst.auth.secretKey, path: 'password' }]);
         assert.equal(vol.secret.defaultMode, 0o400);
@@ -113,7 +132,11 @@ for (const [name, inst] of SPECS) {
 }
 
 test('memory requests equal limits by default, for data and sentinel pods', () => {
-  const inst = instanceOf(withSpec('  mode: SENTINEL\n  container:\n    resources:\n      limits:\n        memory: 3Gi\n        cpu: 1500m\n'));
+  const inst = instanceOf(
+    withSpec(
+      '  mode: SENTINEL\n  container:\n    resources:\n      limits:\n        memory: 3Gi\n        cpu: 1500m\n',
+    ),
+  );
   const cs = containersOf(inst);
   assert.equal(cs.length, 2);
   for (const { c } of cs) assert.deepEqual(c.resources.requests, c.resources.limits, c.name);
@@ -121,7 +144,11 @@ test('memory requests equal limits by default, for data and sentinel pods', () =
 });
 
 test('an explicit lower memory request is kept (and is warned about by validation)', () => {
-  const inst = instanceOf(withSpec('  container:\n    resources:\n      requests:\n        memory: 1Gi\n      limits:\n        memory: 2Gi\n'));
+  const inst = instanceOf(
+    withSpec(
+      '  container:\n    resources:\n      requests:\n        memory: 1Gi\n      limits:\n        memory: 2Gi\n',
+    ),
+  );
   assert.equal(containersOf(inst)[0]!.c.resources.requests.memory, '1Gi');
 });
 
@@ -130,7 +157,8 @@ test('default maxmemory is exactly 75% of the limit', () => {
   assert.deepEqual(configFile(objs, 'valkey.conf').get('maxmemory'), [String(3 * 1024 ** 3)]);
 });
 
-const persistence = (mode: string) => configFile(render(instanceOf(withSpec(`  persistence:\n    mode: ${mode}\n`))), 'valkey.conf');
+const persistence = (mode: string) =>
+  configFile(render(instanceOf(withSpec(`  persistence:\n    mode: ${mode}\n`))), 'valkey.conf');
 
 test('HYBRID persistence: AOF with an RDB preamble, fsync every second, plus snapshots', () => {
   const c = persistence('HYBRID');
@@ -146,7 +174,10 @@ test('HYBRID is the default persistence', () => {
 
 test('AOF, RDB and NONE persistence configure exactly what they say', () => {
   const aof = persistence('AOF');
-  assert.deepEqual([aof.get('appendonly'), aof.get('aof-use-rdb-preamble'), aof.get('save')], [['yes'], ['no'], ['""']]);
+  assert.deepEqual(
+    [aof.get('appendonly'), aof.get('aof-use-rdb-preamble'), aof.get('save')],
+    [['yes'], ['no'], ['""']],
+  );
   const rdb = persistence('RDB');
   assert.deepEqual(rdb.get('appendonly'), ['no']);
   assert.ok((rdb.get('save') ?? []).length >= 2);

@@ -18,14 +18,33 @@ for (const [name, inst] of ALL_SPECS) {
 
 test('schema: the specs cover every kind the renderer can emit', () => {
   // Runs after the per-spec tests: a kind nobody renders would be a kind nobody validated.
-  for (const kind of ['Namespace', 'ServiceAccount', 'Secret', 'ConfigMap', 'Certificate', 'Service', 'StatefulSet', 'PodDisruptionBudget', 'NetworkPolicy', 'ServiceMonitor', 'PrometheusRule']) {
+  for (const kind of [
+    'Namespace',
+    'ServiceAccount',
+    'Secret',
+    'ConfigMap',
+    'Certificate',
+    'Service',
+    'StatefulSet',
+    'PodDisruptionBudget',
+    'NetworkPolicy',
+    'ServiceMonitor',
+    'PrometheusRule',
+  ]) {
     assert.ok(seenKinds.has(kind), `no spec renders a ${kind}`);
   }
 });
 
 test('schema: the specs include the edge cases the contract names', () => {
   const names = ALL_SPECS.map(([n]) => n);
-  for (const n of ['edge-tls-existing-secret', 'edge-cluster-metrics', 'edge-persistence-none', 'edge-redis-image', 'edge-scheduling']) assert.ok(names.includes(n), n);
+  for (const n of [
+    'edge-tls-existing-secret',
+    'edge-cluster-metrics',
+    'edge-persistence-none',
+    'edge-redis-image',
+    'edge-scheduling',
+  ])
+    assert.ok(names.includes(n), n);
   const redis = ALL_SPECS.find(([n]) => n === 'edge-redis-image')![1]();
   assert.equal(redis.image.flavor, 'redis');
   assert.match(JSON.stringify(render(redis)), /redis-server/, 'the redis image runs redis-server');

@@ -14,7 +14,11 @@ const PASSWORD = 'S3cr3t-Unique-Value';
 function strings(v: unknown, path = ''): Array<[string, string]> {
   if (typeof v === 'string') return [[path, v]];
   if (Array.isArray(v)) return v.flatMap((x, i) => strings(x, `${path}[${i}]`));
-  if (v && typeof v === 'object') return Object.entries(v).flatMap(([k, x]) => [[`${path}.${k}#key`, k] as [string, string], ...strings(x, `${path}.${k}`)]);
+  if (v && typeof v === 'object')
+    return Object.entries(v).flatMap(([k, x]) => [
+      [`${path}.${k}#key`, k] as [string, string],
+      ...strings(x, `${path}.${k}`),
+    ]);
   return [];
 }
 
@@ -25,9 +29,17 @@ for (const [name, make] of ALL_SPECS) {
   test(`${name}: the password appears only in the Secret`, () => {
     const holders = objs.filter((o) => strings(o).some(([, s]) => s.includes(PASSWORD)));
     if (inst.auth.enabled && inst.auth.generated) {
-      assert.deepEqual(holders.map((o) => o.kind), ['Secret']);
+      assert.deepEqual(
+        holders.map((o) => o.kind),
+        ['Secret'],
+      );
       const secret = holders[0]!;
-      assert.deepEqual(strings(secret).filter(([, s]) => s.includes(PASSWORD)).map(([p]) => p), [`.stringData.${inst.auth.secretKey}`]);
+      assert.deepEqual(
+        strings(secret)
+          .filter(([, s]) => s.includes(PASSWORD))
+          .map(([p]) => p),
+        [`.stringData.${inst.auth.secretKey}`],
+      );
     } else {
       // existingSecret or auth disabled: rk owns no Secret, so the value must be nowhere.
       assert.deepEqual(holders, []);
@@ -38,7 +50,8 @@ for (const [name, make] of ALL_SPECS) {
     for (const p of podSpecs(objs)) {
       for (const c of p.spec.containers as any[]) {
         for (const e of (c.env ?? []) as any[]) {
-          if (/PASS|SECRET|TOKEN|AUTH/i.test(e.name)) assert.equal(e.value, undefined, `${p.sts}/${c.name} ${e.name} must use valueFrom`);
+          if (/PASS|SECRET|TOKEN|AUTH/i.test(e.name))
+            assert.equal(e.value, undefined, `${p.sts}/${c.name} ${e.name} must use valueFrom`);
           if (e.value !== undefined) assert.ok(!e.value.includes(PASSWORD), `${e.name}`);
         }
         assert.ok(!JSON.stringify([c.args ?? [], c.command ?? []]).includes(PASSWORD));
@@ -67,7 +80,9 @@ test('the generated Secret is named and keyed as the pods expect', () => {
 
 test('rk render output never contains a Secret or secret data', () => {
   for (const example of ['standalone', 'sentinel', 'cluster', 'production']) {
-    const r = spawnSync(process.execPath, [`${ROOT}bin/rk.js`, 'render', '-f', `${ROOT}examples/${example}.yaml`], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [`${ROOT}bin/rk.js`, 'render', '-f', `${ROOT}examples/${example}.yaml`], {
+      encoding: 'utf8',
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.doesNotMatch(r.stdout, /^kind: Secret$/m, example);
     assert.doesNotMatch(r.stdout, /stringData|^\s*(requirepass|masterauth) [^"$]/m, example);

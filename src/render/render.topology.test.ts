@@ -34,7 +34,8 @@ for (const [mode, make] of MODES) {
       assert.equal(rest.length, 0);
       assert.equal(term.topologyKey, 'kubernetes.io/hostname');
       // The term must select this StatefulSet's own pods, or it constrains nothing.
-      for (const [k, v] of Object.entries(term.labelSelector.matchLabels)) assert.equal(p.meta.labels[k], v, `${p.sts}: ${k}`);
+      for (const [k, v] of Object.entries(term.labelSelector.matchLabels))
+        assert.equal(p.meta.labels[k], v, `${p.sts}: ${k}`);
       assert.equal(term.labelSelector.matchLabels[LABEL.component], component);
       const [spread] = p.spec.topologySpreadConstraints;
       assert.equal(spread.topologyKey, 'topology.kubernetes.io/zone');
@@ -47,7 +48,9 @@ for (const [mode, make] of MODES) {
     const np = one(objs, 'NetworkPolicy');
     assert.deepEqual(np.spec.policyTypes, ['Ingress']);
     const podLabels = podSpecs(objs).map((p) => p.meta.labels);
-    for (const l of podLabels) for (const [k, v] of Object.entries(np.spec.podSelector.matchLabels)) assert.equal(l[k], v, 'the policy must select every pod');
+    for (const l of podLabels)
+      for (const [k, v] of Object.entries(np.spec.podSelector.matchLabels))
+        assert.equal(l[k], v, 'the policy must select every pod');
     const [own, clients, ...others] = np.spec.ingress;
     assert.equal(others.length, 0, 'no metrics, no ingress: nothing else may be open');
     const expectOwn = { STANDALONE: [6379], SENTINEL: [6379, 26379], CLUSTER: [6379, 16379] }[mode];
@@ -68,7 +71,11 @@ for (const [mode, make] of MODES) {
     const changed = render({ ...inst, config: { ...inst.config, extra: { ...inst.config.extra, maxclients: '500' } } });
     const changedSums = podSpecs(changed).map((p) => p.meta.annotations['redis-kubernetes.io/config-checksum']);
     for (let i = 0; i < sums.length; i++) assert.notEqual(changedSums[i], sums[i]);
-    assert.deepEqual(podSpecs(render(make())).map((p) => p.meta.annotations['redis-kubernetes.io/config-checksum']), sums, 'same config, same checksum');
+    assert.deepEqual(
+      podSpecs(render(make())).map((p) => p.meta.annotations['redis-kubernetes.io/config-checksum']),
+      sums,
+      'same config, same checksum',
+    );
   });
 
   test(`${mode}: Services`, () => {
@@ -82,14 +89,21 @@ for (const [mode, make] of MODES) {
       const client = svc(inst.name);
       assert.equal(client.spec.type, 'ClusterIP');
       assert.equal(client.spec.clusterIP, undefined, 'a real virtual IP, not headless');
-      assert.deepEqual(client.spec.ports.map((p: any) => p.port), [6379]);
+      assert.deepEqual(
+        client.spec.ports.map((p: any) => p.port),
+        [6379],
+      );
     }
-    for (const s of byKind(objs, 'Service') as any[]) assert.notEqual(s.spec.type, 'LoadBalancer', 'nothing is exposed outside without ingress');
+    for (const s of byKind(objs, 'Service') as any[])
+      assert.notEqual(s.spec.type, 'LoadBalancer', 'nothing is exposed outside without ingress');
   });
 
   test(`${mode}: ${ha ? 'data PDB allows one disruption at a time' : 'no PDB (it would block every node drain)'}`, () => {
     const pdbs = byKind(objs, 'PodDisruptionBudget') as any[];
-    if (!ha) { assert.equal(pdbs.length, 0); return; }
+    if (!ha) {
+      assert.equal(pdbs.length, 0);
+      return;
+    }
     const data = pdbs.find((p) => p.metadata.name === inst.name);
     assert.equal(data.spec.maxUnavailable, 1);
     assert.deepEqual(data.spec.selector.matchLabels, one(objs, 'StatefulSet', inst.name).spec.selector.matchLabels);
@@ -116,7 +130,10 @@ test('SENTINEL: the master Service selects the role label on data pods only', ()
   const data = one(objs, 'StatefulSet', 'sessions');
   for (const [k, v] of Object.entries(data.spec.selector.matchLabels)) assert.equal(master.spec.selector[k], v);
   // Clients that speak Sentinel use the sentinel Service.
-  assert.deepEqual(one(objs, 'Service', 'sessions-sentinel').spec.ports.map((p: any) => p.port), [26379]);
+  assert.deepEqual(
+    one(objs, 'Service', 'sessions-sentinel').spec.ports.map((p: any) => p.port),
+    [26379],
+  );
 });
 
 test('SENTINEL: data pods are restarted by the engine (OnDelete), sentinels roll', () => {
@@ -130,10 +147,17 @@ test('SENTINEL: data pods are restarted by the engine (OnDelete), sentinels roll
 test('SENTINEL: the master name is <namespace>.<name>, so two instances never share it', () => {
   const monitor = (inst: Instance) => {
     const objs = render(inst);
-    const line = (one(objs, 'ConfigMap', `${inst.name}-config`).data['sentinel.conf'] as string).split('\n').find((l) => l.startsWith('sentinel monitor '));
+    const line = (one(objs, 'ConfigMap', `${inst.name}-config`).data['sentinel.conf'] as string)
+      .split('\n')
+      .find((l) => l.startsWith('sentinel monitor '));
     return line!.split(' ')[2];
   };
-  const at = (ns: string, name: string) => instanceOf(withSpec('  mode: SENTINEL\n').replace('namespace: demo', `namespace: ${ns}`).replace('name: cache', `name: ${name}`));
+  const at = (ns: string, name: string) =>
+    instanceOf(
+      withSpec('  mode: SENTINEL\n')
+        .replace('namespace: demo', `namespace: ${ns}`)
+        .replace('name: cache', `name: ${name}`),
+    );
   const a = exampleInstance('sentinel');
   assert.equal(monitor(a), 'demo.sessions');
   assert.equal(monitor(at('prod', 'sessions')), 'prod.sessions');
@@ -145,7 +169,11 @@ test('SENTINEL: the master name is <namespace>.<name>, so two instances never sh
 });
 
 test('SENTINEL: sentinels monitor with the resolved quorum and timings', () => {
-  const inst = instanceOf(withSpec('  mode: SENTINEL\n  sentinel:\n    sentinelReplicas: 5\n    downAfterMilliseconds: 7000\n    failoverTimeout: 90000\n'));
+  const inst = instanceOf(
+    withSpec(
+      '  mode: SENTINEL\n  sentinel:\n    sentinelReplicas: 5\n    downAfterMilliseconds: 7000\n    failoverTimeout: 90000\n',
+    ),
+  );
   const text = one(render(inst), 'ConfigMap', 'cache-config').data['sentinel.conf'] as string;
   assert.match(text, /^sentinel monitor demo\.cache cache-0\.cache-headless\.demo\.svc\.cluster\.local 6379 3$/m);
   assert.match(text, /^sentinel down-after-milliseconds demo\.cache 7000$/m);
@@ -198,7 +226,10 @@ test('ingress: a LoadBalancer Service with the external-dns hostname, opened in 
   const lb = one(objs, 'Service', 'persistent-redis-external');
   assert.equal(lb.spec.type, 'LoadBalancer');
   assert.equal(lb.metadata.annotations['external-dns.alpha.kubernetes.io/hostname'], 'redis.example.com');
-  assert.deepEqual(lb.spec.ports.map((p: any) => p.port), [6379]);
+  assert.deepEqual(
+    lb.spec.ports.map((p: any) => p.port),
+    [6379],
+  );
   const rules = one(objs, 'NetworkPolicy').spec.ingress as any[];
   const external = rules.find((r) => r.from.some((f: any) => f.ipBlock));
   assert.deepEqual(sortedPorts(external), [6379], 'only the data port is reachable from outside');
@@ -210,13 +241,26 @@ test('metrics: exporter port opened for Prometheus only, ServiceMonitor selects 
   const prom = rules.filter((r) => sortedPorts(r).includes(9121));
   assert.equal(prom.length, 1);
   assert.deepEqual(sortedPorts(prom[0]), [9121]);
-  assert.deepEqual(prom[0].from, [{ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['monitoring'] } ] } }],
-    'only from the namespace named in networkPolicy.metricsNamespaces');
+  assert.deepEqual(
+    prom[0].from,
+    [
+      {
+        namespaceSelector: {
+          matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['monitoring'] }],
+        },
+      },
+    ],
+    'only from the namespace named in networkPolicy.metricsNamespaces',
+  );
   const sm = one(objs, 'ServiceMonitor');
   const metricsSvc = one(objs, 'Service', 'orders-cache-metrics');
   for (const [k, v] of Object.entries(sm.spec.selector.matchLabels)) assert.equal(metricsSvc.metadata.labels[k], v);
   assert.equal(sm.spec.endpoints[0].port, metricsSvc.spec.ports[0].name);
-  assert.equal(sm.metadata.labels.release, 'kube-prometheus-stack', 'metrics.labels reach the ServiceMonitor for Prometheus selection');
+  assert.equal(
+    sm.metadata.labels.release,
+    'kube-prometheus-stack',
+    'metrics.labels reach the ServiceMonitor for Prometheus selection',
+  );
 });
 
 test('metadata.annotations reach every object the instance owns, but not the Namespace', () => {
@@ -227,7 +271,11 @@ test('metadata.annotations reach every object the instance owns, but not the Nam
   }
   assert.equal(one(objs, 'Namespace').metadata.annotations, undefined);
   const external = render({ ...exampleInstance('planton-persistent-ingress'), annotations: { a: '1' } });
-  assert.deepEqual(Object.keys(one(external, 'Service', 'persistent-redis-external').metadata.annotations).sort(), ['a', 'external-dns.alpha.kubernetes.io/hostname'], 'object annotations kept beside');
+  assert.deepEqual(
+    Object.keys(one(external, 'Service', 'persistent-redis-external').metadata.annotations).sort(),
+    ['a', 'external-dns.alpha.kubernetes.io/hostname'],
+    'object annotations kept beside',
+  );
 });
 
 test('allowNamespaces adds a namespaced client rule that still requires the client label', () => {
@@ -242,7 +290,10 @@ test('PREFERRED anti-affinity, node selector, tolerations and priority class rea
   const objs = render(fixtureInstance('edge-scheduling'));
   for (const p of podSpecs(objs)) {
     assert.equal(p.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution, undefined);
-    assert.equal(p.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey, 'kubernetes.io/hostname');
+    assert.equal(
+      p.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey,
+      'kubernetes.io/hostname',
+    );
     assert.equal(p.spec.topologySpreadConstraints, undefined);
     assert.deepEqual(p.spec.nodeSelector, { 'node-pool': 'databases' });
     assert.equal(p.spec.tolerations.length, 2);
@@ -251,10 +302,26 @@ test('PREFERRED anti-affinity, node selector, tolerations and priority class rea
 });
 
 test('objects come out in apply order and every namespaced object is in the instance namespace', () => {
-  const order = ['Namespace', 'ServiceAccount', 'Secret', 'ConfigMap', 'Certificate', 'Service', 'StatefulSet', 'PodDisruptionBudget', 'NetworkPolicy', 'ServiceMonitor', 'PrometheusRule'];
+  const order = [
+    'Namespace',
+    'ServiceAccount',
+    'Secret',
+    'ConfigMap',
+    'Certificate',
+    'Service',
+    'StatefulSet',
+    'PodDisruptionBudget',
+    'NetworkPolicy',
+    'ServiceMonitor',
+    'PrometheusRule',
+  ];
   const objs: KubeObject[] = render(exampleInstance('production'), { generatedPassword: 'x' });
   const ranks = objs.map((o) => order.indexOf(o.kind));
   assert.ok(ranks.every((r) => r >= 0));
-  assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b));
-  for (const o of objs) if (o.kind !== 'Namespace') assert.equal(o.metadata.namespace, 'payments', `${o.kind}/${o.metadata.name}`);
+  assert.deepEqual(
+    ranks,
+    [...ranks].sort((a, b) => a - b),
+  );
+  for (const o of objs)
+    if (o.kind !== 'Namespace') assert.equal(o.metadata.namespace, 'payments', `${o.kind}/${o.metadata.name}`);
 });

@@ -18,7 +18,10 @@ export interface RenderContext {
 
 export function render(inst: Instance, ctx: RenderContext = {}): KubeObject[] {
   const cms = configMaps(inst);
-  const sums = { config: checksum(...cms.map((c) => c.data ?? {})), ...(ctx.secretChecksum ? { secret: ctx.secretChecksum } : {}) };
+  const sums = {
+    config: checksum(...cms.map((c) => c.data ?? {})),
+    ...(ctx.secretChecksum ? { secret: ctx.secretChecksum } : {}),
+  };
   const objects: Array<KubeObject | null> = [
     namespaceObject(inst),
     serviceAccount(inst),

@@ -5,12 +5,17 @@ import type { Instance } from '../api/instance.js';
 import { selectorLabels, type Component } from './names.js';
 
 export function affinity(inst: Instance, component: Component): V1Affinity | undefined {
-  const term = { labelSelector: { matchLabels: selectorLabels(inst, component) }, topologyKey: 'kubernetes.io/hostname' };
+  const term = {
+    labelSelector: { matchLabels: selectorLabels(inst, component) },
+    topologyKey: 'kubernetes.io/hostname',
+  };
   switch (inst.scheduling.antiAffinity) {
     case 'REQUIRED':
       return { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } };
     case 'PREFERRED':
-      return { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] } };
+      return {
+        podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] },
+      };
     case 'NONE':
       return undefined;
   }
@@ -19,12 +24,14 @@ export function affinity(inst: Instance, component: Component): V1Affinity | und
 export function topologySpread(inst: Instance, component: Component): V1TopologySpreadConstraint[] | undefined {
   if (!inst.scheduling.zoneSpread) return undefined;
   // ScheduleAnyway: in a single-zone cluster DoNotSchedule would leave pods pending forever.
-  return [{
-    maxSkew: 1,
-    topologyKey: 'topology.kubernetes.io/zone',
-    whenUnsatisfiable: 'ScheduleAnyway',
-    labelSelector: { matchLabels: selectorLabels(inst, component) },
-  }];
+  return [
+    {
+      maxSkew: 1,
+      topologyKey: 'topology.kubernetes.io/zone',
+      whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector: { matchLabels: selectorLabels(inst, component) },
+    },
+  ];
 }
 
 export function placement(inst: Instance, component: Component) {

@@ -4,8 +4,15 @@
 import { flavorBinaries } from '../api/flavor.js';
 import type { Instance } from '../api/instance.js';
 import {
-  clusterAnnounceDirective, printfConfig, replicaAnnounceDirective, replicaOfDirective, sentinelAnnounceDirective, sentinelAuthDirectives,
-  serverAuthDirectives, SHELL_ESC_FUNCTION, shellVar,
+  clusterAnnounceDirective,
+  printfConfig,
+  replicaAnnounceDirective,
+  replicaOfDirective,
+  sentinelAnnounceDirective,
+  sentinelAuthDirectives,
+  serverAuthDirectives,
+  SHELL_ESC_FUNCTION,
+  shellVar,
 } from './config.js';
 import { names, podFqdn, PORTS } from './names.js';
 
@@ -19,7 +26,11 @@ export const PATHS = {
   tls: '/etc/valkey-tls',
 } as const;
 
-export const TLS_FILES = { certFile: `${PATHS.tls}/tls.crt`, keyFile: `${PATHS.tls}/tls.key`, caFile: `${PATHS.tls}/ca.crt` };
+export const TLS_FILES = {
+  certFile: `${PATHS.tls}/tls.crt`,
+  keyFile: `${PATHS.tls}/tls.key`,
+  caFile: `${PATHS.tls}/ca.crt`,
+};
 
 /**
  * Shared preamble: the cli with TLS flags, the password exported for it (never on a command
@@ -41,7 +52,9 @@ ${SHELL_ESC_FUNCTION}
 function discoverMaster(inst: Instance): string {
   const n = names(inst);
   const s = inst.sentinel!;
-  const sentinels = Array.from({ length: s.replicas }, (_, i) => podFqdn(inst, `${n.sentinel}-${i}`, n.sentinelHeadless));
+  const sentinels = Array.from({ length: s.replicas }, (_, i) =>
+    podFqdn(inst, `${n.sentinel}-${i}`, n.sentinelHeadless),
+  );
   const data = Array.from({ length: inst.dataReplicas }, (_, i) => podFqdn(inst, `${n.data}-${i}`, n.dataHeadless));
   return `# 1. The sentinels know the current master, including after any failover.
 MASTER=""
@@ -65,7 +78,9 @@ fi
 export function startServerScript(inst: Instance): string {
   const n = names(inst);
   const server = flavorBinaries(inst.image.flavor).server;
-  let body = preamble(inst) + `SELF="$POD_NAME.${n.dataHeadless}.${inst.namespace}.svc.cluster.local"
+  let body =
+    preamble(inst) +
+    `SELF="$POD_NAME.${n.dataHeadless}.${inst.namespace}.svc.cluster.local"
 RUNTIME=${PATHS.run}/runtime.conf
 umask 077
 : > "$RUNTIME"
@@ -74,7 +89,9 @@ if [ -n "\${REDISCLI_AUTH:-}" ]; then
 fi
 `;
   if (inst.sentinel) {
-    body += discoverMaster(inst) + `if [ "$MASTER" != "$SELF" ]; then ${printfConfig([replicaOfDirective(shellVar('MASTER'), PORTS.data)])} >> "$RUNTIME"; fi
+    body +=
+      discoverMaster(inst) +
+      `if [ "$MASTER" != "$SELF" ]; then ${printfConfig([replicaOfDirective(shellVar('MASTER'), PORTS.data)])} >> "$RUNTIME"; fi
 ${printfConfig([replicaAnnounceDirective(shellVar('SELF'))])} >> "$RUNTIME"
 `;
   }
@@ -108,7 +125,9 @@ export function startSentinelScript(inst: Instance): string {
   const n = names(inst);
   const sentinel = flavorBinaries(inst.image.flavor).sentinel;
   const s = inst.sentinel!;
-  return preamble(inst) + `SELF="$POD_NAME.${n.sentinelHeadless}.${inst.namespace}.svc.cluster.local"
+  return (
+    preamble(inst) +
+    `SELF="$POD_NAME.${n.sentinelHeadless}.${inst.namespace}.svc.cluster.local"
 umask 077
 ${discoverMaster(inst).replace(/ *\[ "\$d" = "\$SELF" \] && continue\n/, '')}CONF=${PATHS.run}/sentinel.conf
 sed "s|^sentinel monitor ${s.masterName} [^ ]* |sentinel monitor ${s.masterName} $MASTER |" ${PATHS.config}/sentinel.conf > "$CONF"
@@ -117,12 +136,15 @@ if [ -n "\${REDISCLI_AUTH:-}" ]; then
   ${printfConfig(sentinelAuthDirectives(inst, shellVar('REDISCLI_AUTH')))} >> "$CONF"
 fi
 exec ${sentinel} "$CONF"
-`;
+`
+  );
 }
 
 /** Ready: answers PING, and a replica has a live link and no sync in progress. */
 export function readinessScript(inst: Instance): string {
-  return preamble(inst) + `[ "$(cli -h 127.0.0.1 -p ${PORTS.data} ping 2>/dev/null)" = "PONG" ] || exit 1
+  return (
+    preamble(inst) +
+    `[ "$(cli -h 127.0.0.1 -p ${PORTS.data} ping 2>/dev/null)" = "PONG" ] || exit 1
 info=$(cli -h 127.0.0.1 -p ${PORTS.data} info replication | tr -d '\\r') || exit 1
 case "$info" in
   *role:slave*)
@@ -130,19 +152,26 @@ case "$info" in
     echo "$info" | grep -q '^master_sync_in_progress:0' || exit 1 ;;
 esac
 exit 0
-`;
+`
+  );
 }
 
 /** Alive: the server answers at all; LOADING and MASTERDOWN are alive (restarting would only make them worse). */
 export function livenessScript(inst: Instance, port: number = PORTS.data): string {
-  return preamble(inst) + `out=$(cli -h 127.0.0.1 -p ${port} ping 2>&1) || exit 1
+  return (
+    preamble(inst) +
+    `out=$(cli -h 127.0.0.1 -p ${port} ping 2>&1) || exit 1
 case "$out" in PONG|LOADING*|MASTERDOWN*|*"BUSY"*) exit 0 ;; esac
 exit 1
-`;
+`
+  );
 }
 
 export function sentinelReadinessScript(inst: Instance): string {
-  return preamble(inst) + `[ "$(cli -h 127.0.0.1 -p ${PORTS.sentinel} ping 2>/dev/null)" = "PONG" ] || exit 1
+  return (
+    preamble(inst) +
+    `[ "$(cli -h 127.0.0.1 -p ${PORTS.sentinel} ping 2>/dev/null)" = "PONG" ] || exit 1
 cli -h 127.0.0.1 -p ${PORTS.sentinel} --raw sentinel get-master-addr-by-name ${inst.sentinel!.masterName} | grep -q . || exit 1
-`;
+`
+  );
 }

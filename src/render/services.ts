@@ -6,13 +6,22 @@ import { commonLabels, LABEL, names, PORTS, selectorLabels, type Component } fro
 
 const port = (name: string, p: number): V1ServicePort => ({ name, port: p, targetPort: p, protocol: 'TCP' });
 
-function service(inst: Instance, name: string, component: Component, ports: V1ServicePort[], extra: Partial<NonNullable<V1Service['spec']>> = {},
-  annotations: Record<string, string> = {}, selector = selectorLabels(inst, component)): V1Service {
+function service(
+  inst: Instance,
+  name: string,
+  component: Component,
+  ports: V1ServicePort[],
+  extra: Partial<NonNullable<V1Service['spec']>> = {},
+  annotations: Record<string, string> = {},
+  selector = selectorLabels(inst, component),
+): V1Service {
   return {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: {
-      name, namespace: inst.namespace, labels: commonLabels(inst, component),
+      name,
+      namespace: inst.namespace,
+      labels: commonLabels(inst, component),
       ...(Object.keys(annotations).length ? { annotations } : {}),
     },
     spec: { type: 'ClusterIP', selector, ports, ...extra },
@@ -33,12 +42,31 @@ export function services(inst: Instance): V1Service[] {
     out.push(service(inst, n.sentinelHeadless, 'sentinel', [port('sentinel', PORTS.sentinel)], headless));
     out.push(service(inst, n.sentinel, 'sentinel', [port('sentinel', PORTS.sentinel)]));
     // Follows the role label that the operator keeps current, for clients that cannot speak Sentinel.
-    out.push(service(inst, n.master, 'data', [port('valkey', PORTS.data)], {}, {}, { ...selectorLabels(inst, 'data'), [LABEL.role]: 'master' }));
+    out.push(
+      service(
+        inst,
+        n.master,
+        'data',
+        [port('valkey', PORTS.data)],
+        {},
+        {},
+        { ...selectorLabels(inst, 'data'), [LABEL.role]: 'master' },
+      ),
+    );
   }
   if (inst.ingress.enabled && inst.ingress.hostname) {
-    out.push(service(inst, n.external, 'data', [port('valkey', PORTS.data)], { type: 'LoadBalancer' }, {
-      'external-dns.alpha.kubernetes.io/hostname': inst.ingress.hostname,
-    }));
+    out.push(
+      service(
+        inst,
+        n.external,
+        'data',
+        [port('valkey', PORTS.data)],
+        { type: 'LoadBalancer' },
+        {
+          'external-dns.alpha.kubernetes.io/hostname': inst.ingress.hostname,
+        },
+      ),
+    );
   }
   if (inst.metrics.enabled) {
     out.push(service(inst, n.metrics, 'data', [port('metrics', PORTS.metrics)], { clusterIP: 'None' }));

@@ -24,8 +24,12 @@ import type { KubeObject } from './objects.js';
 import { render, type RenderContext } from './render.js';
 
 export const FIXTURES_DIR = `${ROOT}test/fixtures/specs/`;
-export const EDGE_FIXTURES = readdirSync(FIXTURES_DIR).filter((f) => f.startsWith('edge-') && f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort();
-export const fixtureInstance = (name: string): Instance => instanceOf(readFileSync(`${FIXTURES_DIR}${name}.yaml`, 'utf8'));
+export const EDGE_FIXTURES = readdirSync(FIXTURES_DIR)
+  .filter((f) => f.startsWith('edge-') && f.endsWith('.yaml'))
+  .map((f) => f.replace(/\.yaml$/, ''))
+  .sort();
+export const fixtureInstance = (name: string): Instance =>
+  instanceOf(readFileSync(`${FIXTURES_DIR}${name}.yaml`, 'utf8'));
 
 /** Every spec the render tests look at: the examples and the edge fixtures, by name. */
 export const ALL_SPECS: Array<[string, () => Instance]> = [
@@ -38,13 +42,21 @@ export const renderYaml = (inst: Instance, ctx?: RenderContext) => toYaml(render
 export const byKind = (objs: KubeObject[], kind: string) => objs.filter((o) => o.kind === kind);
 export function one(objs: KubeObject[], kind: string, name?: string): any {
   const found = objs.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
-  assert.equal(found.length, 1, `expected one ${kind}${name ? ` ${name}` : ''}, found ${found.map((o) => o.metadata.name).join(', ') || 'none'}`);
+  assert.equal(
+    found.length,
+    1,
+    `expected one ${kind}${name ? ` ${name}` : ''}, found ${found.map((o) => o.metadata.name).join(', ') || 'none'}`,
+  );
   return found[0];
 }
 
 /** Pod templates of all StatefulSets, with the StatefulSet's name. */
 export function podSpecs(objs: KubeObject[]): Array<{ sts: string; spec: any; meta: any }> {
-  return byKind(objs, 'StatefulSet').map((s: any) => ({ sts: s.metadata.name, spec: s.spec.template.spec, meta: s.spec.template.metadata }));
+  return byKind(objs, 'StatefulSet').map((s: any) => ({
+    sts: s.metadata.name,
+    spec: s.spec.template.spec,
+    meta: s.spec.template.metadata,
+  }));
 }
 
 /** A rendered server/sentinel config file as the server reads it: the last occurrence of a directive wins. */
@@ -72,7 +84,17 @@ export function script(objs: KubeObject[], name: string): string {
 }
 
 const MODELS: Record<string, new (data: any) => { validate(): void }> = {
-  ConfigMap, Namespace, Secret, Service, ServiceAccount, StatefulSet, PodDisruptionBudget, NetworkPolicy, ServiceMonitor, PrometheusRule, Certificate,
+  ConfigMap,
+  Namespace,
+  Secret,
+  Service,
+  ServiceAccount,
+  StatefulSet,
+  PodDisruptionBudget,
+  NetworkPolicy,
+  ServiceMonitor,
+  PrometheusRule,
+  Certificate,
 };
 
 type AttributeMap = Array<{ baseName: string; type: string }>;
@@ -88,7 +110,9 @@ function unknownFields(value: unknown, type: string, path: string): string[] {
   const cls = modelClass(type);
   if (!cls || typeof value !== 'object') return [];
   const known = new Map(cls.getAttributeTypeMap().map((a) => [a.baseName, a.type]));
-  return Object.entries(value as object).flatMap(([k, v]) => (known.has(k) ? unknownFields(v, known.get(k)!, `${path}.${k}`) : [`${path}.${k}`]));
+  return Object.entries(value as object).flatMap(([k, v]) =>
+    known.has(k) ? unknownFields(v, known.get(k)!, `${path}.${k}`) : [`${path}.${k}`],
+  );
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -102,9 +126,11 @@ function labelProblems(labels: Record<string, string> | undefined, where: string
     const slash = k.lastIndexOf('/');
     const prefix = slash >= 0 ? k.slice(0, slash) : null;
     const name = slash >= 0 ? k.slice(slash + 1) : k;
-    if (prefix !== null && (!DNS1123_SUBDOMAIN.test(prefix) || prefix.length > 253)) out.push(`${where}: label key prefix ${JSON.stringify(k)}`);
+    if (prefix !== null && (!DNS1123_SUBDOMAIN.test(prefix) || prefix.length > 253))
+      out.push(`${where}: label key prefix ${JSON.stringify(k)}`);
     if (!LABEL_NAME.test(name) || name.length > 63) out.push(`${where}: label key ${JSON.stringify(k)}`);
-    if (typeof v !== 'string' || v.length > 63 || (v !== '' && !LABEL_NAME.test(v))) out.push(`${where}: label value ${JSON.stringify(v)}`);
+    if (typeof v !== 'string' || v.length > 63 || (v !== '' && !LABEL_NAME.test(v)))
+      out.push(`${where}: label value ${JSON.stringify(v)}`);
   }
   return out;
 }
@@ -121,22 +147,36 @@ export function schemaProblems(o: KubeObject): string[] {
     out.push(`${where}: ${(e as Error).message}`);
   }
   if (modelClass(`V1${o.kind}`)) out.push(...unknownFields(o, `V1${o.kind}`, where).map((p) => `${p}: unknown field`));
-  const nameOk = (o.kind === 'Service' ? DNS1035_LABEL : o.kind === 'Namespace' ? DNS1123_LABEL : DNS1123_SUBDOMAIN).test(o.metadata.name);
-  if (!nameOk || o.metadata.name.length > (o.kind === 'Namespace' || o.kind === 'Service' ? 63 : 253)) out.push(`${where}: invalid name`);
+  const nameOk = (
+    o.kind === 'Service' ? DNS1035_LABEL : o.kind === 'Namespace' ? DNS1123_LABEL : DNS1123_SUBDOMAIN
+  ).test(o.metadata.name);
+  if (!nameOk || o.metadata.name.length > (o.kind === 'Namespace' || o.kind === 'Service' ? 63 : 253))
+    out.push(`${where}: invalid name`);
   out.push(...labelProblems(o.metadata.labels, `${where} metadata.labels`));
   const spec = (o as any).spec;
   out.push(...labelProblems(spec?.template?.metadata?.labels, `${where} pod labels`));
   out.push(...labelProblems(o.kind === 'Service' ? spec?.selector : spec?.selector?.matchLabels, `${where} selector`));
   // StatefulSet pods are labelled controller-revision-hash=<name>-<10 chars>: the name must leave room.
-  if (o.kind === 'StatefulSet' && o.metadata.name.length > 52) out.push(`${where}: name too long for controller-revision-hash`);
+  if (o.kind === 'StatefulSet' && o.metadata.name.length > 52)
+    out.push(`${where}: name too long for controller-revision-hash`);
   return out;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   test('the schema check catches what kubernetes-models alone lets through', () => {
-    const np = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x' }, spec: { podSelector: {}, ingress: [{ _from: [] }] } };
+    const np = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'x' },
+      spec: { podSelector: {}, ingress: [{ _from: [] }] },
+    };
     assert.deepEqual(schemaProblems(np), ['NetworkPolicy/x.spec.ingress[0]._from: unknown field']);
-    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: '1abc', labels: { 'bad key!': 'v' } }, spec: { ports: [{ port: 'x' }] } };
+    const svc = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: '1abc', labels: { 'bad key!': 'v' } },
+      spec: { ports: [{ port: 'x' }] },
+    };
     const problems = schemaProblems(svc as any).join('\n');
     assert.match(problems, /must be integer/);
     assert.match(problems, /invalid name/);

@@ -1,12 +1,24 @@
 // The data and sentinel StatefulSets.
-import type { V1Container, V1ContainerPort, V1EnvVar, V1PersistentVolumeClaim, V1Probe, V1StatefulSet, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type {
+  V1Container,
+  V1ContainerPort,
+  V1EnvVar,
+  V1PersistentVolumeClaim,
+  V1Probe,
+  V1StatefulSet,
+  V1Volume,
+  V1VolumeMount,
+} from '@kubernetes/client-node';
 import type { Instance, ResolvedResources } from '../api/instance.js';
 import { ANNOTATION, commonLabels, names, PORTS, selectorLabels, type Component } from './names.js';
 import { placement } from './scheduling.js';
 import { PATHS } from './scripts.js';
 import { containerSecurityContext, podSecurityContext } from './security.js';
 
-export interface Checksums { config: string; secret?: string }
+export interface Checksums {
+  config: string;
+  secret?: string;
+}
 
 const podEnv: V1EnvVar[] = [
   { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
@@ -14,7 +26,9 @@ const podEnv: V1EnvVar[] = [
 ];
 
 const execProbe = (script: string, p: Partial<V1Probe>): V1Probe => ({
-  exec: { command: ['sh', `${PATHS.scripts}/${script}`] }, timeoutSeconds: 5, ...p,
+  exec: { command: ['sh', `${PATHS.scripts}/${script}`] },
+  timeoutSeconds: 5,
+  ...p,
 });
 
 function sharedVolumes(inst: Instance): V1Volume[] {
@@ -26,7 +40,11 @@ function sharedVolumes(inst: Instance): V1Volume[] {
     { name: 'run', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
     { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
   ];
-  if (inst.auth.enabled) v.push({ name: 'auth', secret: { secretName: n.auth, defaultMode: 0o400, items: [{ key: inst.auth.secretKey, path: 'password' }] } });
+  if (inst.auth.enabled)
+    v.push({
+      name: 'auth',
+      secret: { secretName: n.auth, defaultMode: 0o400, items: [{ key: inst.auth.secretKey, path: 'password' }] },
+    });
   if (inst.tls.enabled) v.push({ name: 'tls', secret: { secretName: n.tls, defaultMode: 0o400 } });
   return v;
 }
@@ -50,11 +68,18 @@ function exporterContainer(inst: Instance): V1Container {
   // 127.0.0.1, not localhost: the exporter verifies the server certificate against the host it
   // dialled, and the Certificate carries 127.0.0.1 as an IP SAN but no "localhost" name.
   const env: V1EnvVar[] = [{ name: 'REDIS_ADDR', value: `${scheme}://127.0.0.1:${PORTS.data}` }];
-  if (inst.auth.enabled) env.push({ name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: inst.auth.secretName, key: inst.auth.secretKey } } });
+  if (inst.auth.enabled)
+    env.push({
+      name: 'REDIS_PASSWORD',
+      valueFrom: { secretKeyRef: { name: inst.auth.secretName, key: inst.auth.secretKey } },
+    });
   if (inst.tls.enabled) {
     env.push({ name: 'REDIS_EXPORTER_TLS_CA_CERT_FILE', value: `${PATHS.tls}/ca.crt` });
     if (inst.tls.clientAuth) {
-      env.push({ name: 'REDIS_EXPORTER_TLS_CLIENT_CERT_FILE', value: `${PATHS.tls}/tls.crt` }, { name: 'REDIS_EXPORTER_TLS_CLIENT_KEY_FILE', value: `${PATHS.tls}/tls.key` });
+      env.push(
+        { name: 'REDIS_EXPORTER_TLS_CLIENT_CERT_FILE', value: `${PATHS.tls}/tls.crt` },
+        { name: 'REDIS_EXPORTER_TLS_CLIENT_KEY_FILE', value: `${PATHS.tls}/tls.key` },
+      );
     }
   }
   return {
@@ -65,7 +90,12 @@ function exporterContainer(inst: Instance): V1Container {
     ports: [{ name: 'metrics', containerPort: PORTS.metrics, protocol: 'TCP' }],
     resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '50m', memory: '64Mi' } },
     readinessProbe: { httpGet: { path: '/health', port: 'metrics' }, periodSeconds: 10, timeoutSeconds: 3 },
-    livenessProbe: { httpGet: { path: '/health', port: 'metrics' }, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 6 },
+    livenessProbe: {
+      httpGet: { path: '/health', port: 'metrics' },
+      periodSeconds: 20,
+      timeoutSeconds: 3,
+      failureThreshold: 6,
+    },
     securityContext: containerSecurityContext(),
     volumeMounts: inst.tls.enabled ? [{ name: 'tls', mountPath: PATHS.tls, readOnly: true }] : [],
   };
@@ -79,8 +109,18 @@ function podAnnotations(inst: Instance, sums: Checksums): Record<string, string>
   };
 }
 
-function statefulSet(inst: Instance, component: Component, name: string, service: string, replicas: number,
-  sums: Checksums, containers: V1Container[], volumes: V1Volume[], claims: V1PersistentVolumeClaim[], onDelete: boolean): V1StatefulSet {
+function statefulSet(
+  inst: Instance,
+  component: Component,
+  name: string,
+  service: string,
+  replicas: number,
+  sums: Checksums,
+  containers: V1Container[],
+  volumes: V1Volume[],
+  claims: V1PersistentVolumeClaim[],
+  onDelete: boolean,
+): V1StatefulSet {
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
@@ -137,17 +177,32 @@ export function dataStatefulSet(inst: Instance, sums: Checksums): V1StatefulSet 
   const containers = inst.metrics.enabled ? [server, exporterContainer(inst)] : [server];
   const volumes = sharedVolumes(inst);
   if (!persistent) volumes.push({ name: 'data', emptyDir: { sizeLimit: inst.persistence.diskSize } });
-  const claims: V1PersistentVolumeClaim[] = persistent ? [{
-    apiVersion: 'v1',
-    kind: 'PersistentVolumeClaim',
-    metadata: { name: 'data', labels: commonLabels(inst, 'data') },
-    spec: {
-      accessModes: ['ReadWriteOnce'],
-      resources: { requests: { storage: inst.persistence.diskSize } },
-      ...(inst.persistence.storageClass ? { storageClassName: inst.persistence.storageClass } : {}),
-    },
-  }] : [];
-  return statefulSet(inst, 'data', n.data, n.dataHeadless, inst.dataReplicas, sums, containers, volumes, claims, inst.mode !== 'STANDALONE');
+  const claims: V1PersistentVolumeClaim[] = persistent
+    ? [
+        {
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          metadata: { name: 'data', labels: commonLabels(inst, 'data') },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            resources: { requests: { storage: inst.persistence.diskSize } },
+            ...(inst.persistence.storageClass ? { storageClassName: inst.persistence.storageClass } : {}),
+          },
+        },
+      ]
+    : [];
+  return statefulSet(
+    inst,
+    'data',
+    n.data,
+    n.dataHeadless,
+    inst.dataReplicas,
+    sums,
+    containers,
+    volumes,
+    claims,
+    inst.mode !== 'STANDALONE',
+  );
 }
 
 export function sentinelStatefulSet(inst: Instance, sums: Checksums): V1StatefulSet | null {
@@ -169,5 +224,16 @@ export function sentinelStatefulSet(inst: Instance, sums: Checksums): V1Stateful
     // start from what the other sentinels know, so no stale address survives a restart.
     volumeMounts: sharedMounts(inst),
   };
-  return statefulSet(inst, 'sentinel', n.sentinel, n.sentinelHeadless, s.replicas, sums, [sentinel], sharedVolumes(inst), [], false);
+  return statefulSet(
+    inst,
+    'sentinel',
+    n.sentinel,
+    n.sentinelHeadless,
+    s.replicas,
+    sums,
+    [sentinel],
+    sharedVolumes(inst),
+    [],
+    false,
+  );
 }

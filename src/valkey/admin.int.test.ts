@@ -55,7 +55,10 @@ for (const flavor of ['valkey', 'redis'] as const) {
       const rr = await role(r);
       assert.deepEqual(rr.role === 'replica' && [rr.masterPort, rr.state], [master.port, 'connected']);
       assert.equal(await dbsize(r), 100);
-      assert.deepEqual((await fetchKeyspace(r)).map((k) => k.keys), [100]);
+      assert.deepEqual(
+        (await fetchKeyspace(r)).map((k) => k.keys),
+        [100],
+      );
       assert.equal((await fetchPersistence(r)).loading, false);
 
       // Paused writes block, unpause releases them. The writer must be another connection:
@@ -71,7 +74,11 @@ for (const flavor of ['valkey', 'redis'] as const) {
 
       // Coordinated failover: roles swap without losing the paused write.
       await failover(m, { to: replica.endpoint, timeoutMs: 5000 });
-      await until('roles swapped', 5000, async () => (await role(r)).role === 'master' && (await role(m)).role === 'replica');
+      await until(
+        'roles swapped',
+        5000,
+        async () => (await role(r)).role === 'master' && (await role(m)).role === 'replica',
+      );
       assert.equal(await r.get('paused'), '1');
 
       await replicaOf(m, null);
@@ -88,7 +95,10 @@ test('config get/set/rewrite, ACL SETUSER, PING, SHUTDOWN', async () => {
   const c = await connect(server.endpoint);
   await ping(c);
   await configSet(c, { 'maxmemory-policy': 'allkeys-lru', maxmemory: '100mb' });
-  assert.deepEqual(await configGet(c, ['maxmemory-policy', 'maxmemory']), { 'maxmemory-policy': 'allkeys-lru', maxmemory: '104857600' });
+  assert.deepEqual(await configGet(c, ['maxmemory-policy', 'maxmemory']), {
+    'maxmemory-policy': 'allkeys-lru',
+    maxmemory: '104857600',
+  });
   await configRewrite(c);
   assert.match(server.log(), /./);
   await aclSetUser(c, 'probe', ['on', '>probe-pass', '+ping', '+info']);

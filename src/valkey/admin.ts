@@ -15,16 +15,30 @@ export async function dbsize(client: Redis, opts: SendOptions = {}): Promise<num
 }
 
 /** Config parameters whose values are credentials. */
-const SECRET_PARAMETERS = new Set(['requirepass', 'masterauth', 'masteruser', 'tls-key-file-pass', 'tls-client-key-file-pass']);
+const SECRET_PARAMETERS = new Set([
+  'requirepass',
+  'masterauth',
+  'masteruser',
+  'tls-key-file-pass',
+  'tls-client-key-file-pass',
+]);
 
 /** CONFIG GET for one or more patterns; values are strings exactly as the server reports them. */
-export async function configGet(client: Redis, patterns: string | readonly string[], opts: SendOptions = {}): Promise<Record<string, string>> {
+export async function configGet(
+  client: Redis,
+  patterns: string | readonly string[],
+  opts: SendOptions = {},
+): Promise<Record<string, string>> {
   const list = typeof patterns === 'string' ? [patterns] : [...patterns];
   return pairsToStrings(await send(client, 'CONFIG', ['GET', ...list], opts), 'CONFIG GET');
 }
 
 /** CONFIG SET of several parameters at once (atomic: all or none, 7.0+). */
-export async function configSet(client: Redis, settings: Record<string, string | number>, opts: SendOptions = {}): Promise<void> {
+export async function configSet(
+  client: Redis,
+  settings: Record<string, string | number>,
+  opts: SendOptions = {},
+): Promise<void> {
   const entries = Object.entries(settings);
   if (entries.length === 0) return;
   const args: (string | number)[] = ['SET'];
@@ -33,7 +47,10 @@ export async function configSet(client: Redis, settings: Record<string, string |
     args.push(k, v);
     if (SECRET_PARAMETERS.has(k.toLowerCase())) secrets.push(String(v));
   }
-  expectOk(await send(client, 'CONFIG', args, { ...opts, secrets: [...(opts.secrets ?? []), ...secrets] }), 'CONFIG SET');
+  expectOk(
+    await send(client, 'CONFIG', args, { ...opts, secrets: [...(opts.secrets ?? []), ...secrets] }),
+    'CONFIG SET',
+  );
 }
 
 /** Persists the running config into the config file the server was started with. */
@@ -54,9 +71,17 @@ export async function clientUnpause(client: Redis, opts: SendOptions = {}): Prom
  * WAIT numreplicas timeout: how many replicas acknowledged every write this connection made so
  * far. timeoutMs must be > 0 (0 would block forever).
  */
-export async function waitReplicas(client: Redis, numReplicas: number, timeoutMs: number, opts: SendOptions = {}): Promise<number> {
+export async function waitReplicas(
+  client: Redis,
+  numReplicas: number,
+  timeoutMs: number,
+  opts: SendOptions = {},
+): Promise<number> {
   if (!(timeoutMs > 0)) throw new RangeError('waitReplicas needs a positive timeout (WAIT 0 blocks forever)');
-  return asInteger(await send(client, 'WAIT', [numReplicas, Math.round(timeoutMs)], { timeoutMs: timeoutMs + 2000, ...opts }), 'WAIT');
+  return asInteger(
+    await send(client, 'WAIT', [numReplicas, Math.round(timeoutMs)], { timeoutMs: timeoutMs + 2000, ...opts }),
+    'WAIT',
+  );
 }
 
 /** REPLICAOF host port, or REPLICAOF NO ONE for null (promote). */
@@ -98,9 +123,20 @@ export async function failoverAbort(client: Redis, opts: SendOptions = {}): Prom
  * ACL SETUSER with the given rules, e.g. ["on", ">secret", "~*", "+@all"]. Password rules
  * (>pw, <pw, #hash, !hash) are blanked from any error.
  */
-export async function aclSetUser(client: Redis, username: string, rules: readonly string[], opts: SendOptions = {}): Promise<void> {
+export async function aclSetUser(
+  client: Redis,
+  username: string,
+  rules: readonly string[],
+  opts: SendOptions = {},
+): Promise<void> {
   const secrets = rules.filter((r) => /^[<>#!]/.test(r)).flatMap((r) => [r, r.slice(1)]);
-  expectOk(await send(client, 'ACL', ['SETUSER', username, ...rules], { ...opts, secrets: [...(opts.secrets ?? []), ...secrets] }), 'ACL SETUSER');
+  expectOk(
+    await send(client, 'ACL', ['SETUSER', username, ...rules], {
+      ...opts,
+      secrets: [...(opts.secrets ?? []), ...secrets],
+    }),
+    'ACL SETUSER',
+  );
 }
 
 export async function aclUsers(client: Redis, opts: SendOptions = {}): Promise<string[]> {

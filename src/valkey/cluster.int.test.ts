@@ -66,14 +66,23 @@ test('topology reads agree', async () => {
   assert.equal(myselfNode(nodes)?.id, await clusterMyId(client(0)));
   const shards = await clusterShards(client(1));
   assert.equal(shards.length, 3);
-  assert.equal(shards.reduce((n, s) => n + countSlots(s.slots), 0), 16384);
+  assert.equal(
+    shards.reduce((n, s) => n + countSlots(s.slots), 0),
+    16384,
+  );
   const slots = await clusterSlots(client(2));
-  assert.deepEqual(slots.map((s) => [s.start, s.end, s.master.id]), [
-    [0, 5460, c.ids[0]],
-    [5461, 10922, c.ids[1]],
-    [10923, 16383, c.ids[2]],
-  ]);
-  assert.deepEqual((await clusterReplicas(client(0), c.ids[0]!)).map((n) => n.id), [c.ids[3]]);
+  assert.deepEqual(
+    slots.map((s) => [s.start, s.end, s.master.id]),
+    [
+      [0, 5460, c.ids[0]],
+      [5461, 10922, c.ids[1]],
+      [10923, 16383, c.ids[2]],
+    ],
+  );
+  assert.deepEqual(
+    (await clusterReplicas(client(0), c.ids[0]!)).map((n) => n.id),
+    [c.ids[3]],
+  );
   assert.match(await clusterMyShardId(client(0)), /^[0-9a-f]{40}$/);
   assert.equal(await clusterMigrateSlotsSupported(client(0)), false, 'valkey 8.0 has no CLUSTER MIGRATESLOTS');
   assert.equal(await clusterCountFailureReports(client(0), c.ids[1]!), 0);
@@ -102,7 +111,9 @@ test('legacy slot migration: SETSLOT IMPORTING/MIGRATING, MIGRATE keys, SETSLOT 
     const r = await migrateKeys(source, c.nodes[1]!.endpoint, keys, { timeoutMs: 2000, replace: true });
     assert.equal(r.outcome, 'migrated');
   }
-  assert.deepEqual(await migrateKeys(source, c.nodes[1]!.endpoint, [`${tag}:0`], { timeoutMs: 2000 }), { outcome: 'nokey' });
+  assert.deepEqual(await migrateKeys(source, c.nodes[1]!.endpoint, [`${tag}:0`], { timeoutMs: 2000 }), {
+    outcome: 'nokey',
+  });
   await clusterSetSlot(target, slot, 'NODE', c.ids[1]!);
   await clusterSetSlot(source, slot, 'NODE', c.ids[1]!);
   assert.equal(await clusterCountKeysInSlot(target, slot), 25);
@@ -132,12 +143,20 @@ test('MIGRATE to an unreachable target throws a typed error', async () => {
   await client(0).set(key, '1');
   await assert.rejects(
     migrateKeys(client(0), endpoint, [key], { timeoutMs: 300, auth: { password: 'migrate-secret' } }),
-    (err: unknown) => err instanceof ValkeyReplyError && /IOERR/.test(err.message) && !err.message.includes('migrate-secret'),
+    (err: unknown) =>
+      err instanceof ValkeyReplyError && /IOERR/.test(err.message) && !err.message.includes('migrate-secret'),
   );
 });
 
 test('checker over the cluster: keys on every master, nothing lost', async () => {
-  const writer = startWriter({ target: { kind: 'cluster', nodes: [c.nodes[0]!.endpoint] }, keyPrefix: 'cl', maxWrites: 2000, concurrency: 4, waitReplicas: 1, waitTimeoutMs: 500 });
+  const writer = startWriter({
+    target: { kind: 'cluster', nodes: [c.nodes[0]!.endpoint] },
+    keyPrefix: 'cl',
+    maxWrites: 2000,
+    concurrency: 4,
+    waitReplicas: 1,
+    waitTimeoutMs: 500,
+  });
   const report = await writer.verify();
   assert.equal(report.ok, true, summarizeReport(report));
   assert.equal(report.acknowledged, 2000, summarizeReport(report));
@@ -156,7 +175,10 @@ test('manual CLUSTER FAILOVER promotes the replica; FORGET and RESET work', asyn
   await clusterReset(client(3), 'HARD');
   assert.notEqual(await clusterMyId(client(3)), c.ids[3]);
   for (const i of [0, 1, 2, 4, 5]) await clusterForget(client(i), c.ids[3]!);
-  assert.equal((await clusterNodes(client(0))).some((n) => n.id === c.ids[3]), false);
+  assert.equal(
+    (await clusterNodes(client(0))).some((n) => n.id === c.ids[3]),
+    false,
+  );
   // A lone fresh node accepts a config epoch.
   await clusterSetConfigEpoch(client(3), 42);
   assert.equal(myselfNode(await clusterNodes(client(3)))?.configEpoch, 42);

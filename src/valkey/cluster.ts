@@ -3,7 +3,14 @@
 import type { Redis } from 'iovalkey';
 import { asArray, asInteger, asString, expectOk, send, type SendOptions } from './command.js';
 import { parseClusterNodes, type ClusterNode } from './clusterNodes.js';
-import { parseClusterInfo, parseClusterShards, parseClusterSlots, type ClusterInfo, type ClusterShard, type SlotsRange } from './clusterReplies.js';
+import {
+  parseClusterInfo,
+  parseClusterShards,
+  parseClusterSlots,
+  type ClusterInfo,
+  type ClusterShard,
+  type SlotsRange,
+} from './clusterReplies.js';
 import { isValidSlot } from './slot.js';
 import type { SlotRange } from './slotRanges.js';
 
@@ -12,7 +19,13 @@ function assertSlot(slot: number): void {
 }
 
 /** Introduces another node. Asynchronous: the handshake completes over the bus afterwards. */
-export async function clusterMeet(client: Redis, host: string, port: number, busPort?: number, opts: SendOptions = {}): Promise<void> {
+export async function clusterMeet(
+  client: Redis,
+  host: string,
+  port: number,
+  busPort?: number,
+  opts: SendOptions = {},
+): Promise<void> {
   const args: (string | number)[] = ['MEET', host, port];
   if (busPort !== undefined) args.push(busPort);
   expectOk(await send(client, 'CLUSTER', args, opts), 'CLUSTER MEET');
@@ -25,7 +38,11 @@ export async function clusterAddSlots(client: Redis, slots: readonly number[], o
 }
 
 /** CLUSTER ADDSLOTSRANGE (7.0+). Fails if any slot is already assigned, to this node or another. */
-export async function clusterAddSlotsRange(client: Redis, ranges: readonly SlotRange[], opts: SendOptions = {}): Promise<void> {
+export async function clusterAddSlotsRange(
+  client: Redis,
+  ranges: readonly SlotRange[],
+  opts: SendOptions = {},
+): Promise<void> {
   if (ranges.length === 0) return;
   const args: (string | number)[] = ['ADDSLOTSRANGE'];
   for (const r of ranges) {
@@ -36,7 +53,11 @@ export async function clusterAddSlotsRange(client: Redis, ranges: readonly SlotR
   expectOk(await send(client, 'CLUSTER', args, opts), 'CLUSTER ADDSLOTSRANGE');
 }
 
-export async function clusterDelSlotsRange(client: Redis, ranges: readonly SlotRange[], opts: SendOptions = {}): Promise<void> {
+export async function clusterDelSlotsRange(
+  client: Redis,
+  ranges: readonly SlotRange[],
+  opts: SendOptions = {},
+): Promise<void> {
   if (ranges.length === 0) return;
   const args: (string | number)[] = ['DELSLOTSRANGE'];
   for (const r of ranges) args.push(r.start, r.end);
@@ -85,9 +106,27 @@ export type SetSlotState = 'IMPORTING' | 'MIGRATING' | 'NODE' | 'STABLE';
  * CLUSTER SETSLOT. IMPORTING <source-id> on the target, MIGRATING <target-id> on the source,
  * NODE <owner-id> on both (target first) to finish, STABLE to clear a marker.
  */
-export async function clusterSetSlot(client: Redis, slot: number, state: 'STABLE', nodeId?: undefined, opts?: SendOptions): Promise<void>;
-export async function clusterSetSlot(client: Redis, slot: number, state: 'IMPORTING' | 'MIGRATING' | 'NODE', nodeId: string, opts?: SendOptions): Promise<void>;
-export async function clusterSetSlot(client: Redis, slot: number, state: SetSlotState, nodeId?: string, opts: SendOptions = {}): Promise<void> {
+export async function clusterSetSlot(
+  client: Redis,
+  slot: number,
+  state: 'STABLE',
+  nodeId?: undefined,
+  opts?: SendOptions,
+): Promise<void>;
+export async function clusterSetSlot(
+  client: Redis,
+  slot: number,
+  state: 'IMPORTING' | 'MIGRATING' | 'NODE',
+  nodeId: string,
+  opts?: SendOptions,
+): Promise<void>;
+export async function clusterSetSlot(
+  client: Redis,
+  slot: number,
+  state: SetSlotState,
+  nodeId?: string,
+  opts: SendOptions = {},
+): Promise<void> {
   assertSlot(slot);
   const args: (string | number)[] = ['SETSLOT', slot, state];
   if (state !== 'STABLE') {
@@ -98,9 +137,16 @@ export async function clusterSetSlot(client: Redis, slot: number, state: SetSlot
 }
 
 /** Up to `count` key names of `slot` stored on this node. */
-export async function clusterGetKeysInSlot(client: Redis, slot: number, count: number, opts: SendOptions = {}): Promise<string[]> {
+export async function clusterGetKeysInSlot(
+  client: Redis,
+  slot: number,
+  count: number,
+  opts: SendOptions = {},
+): Promise<string[]> {
   assertSlot(slot);
-  return asArray(await send(client, 'CLUSTER', ['GETKEYSINSLOT', slot, count], opts), 'CLUSTER GETKEYSINSLOT').map((k) => asString(k, 'key'));
+  return asArray(await send(client, 'CLUSTER', ['GETKEYSINSLOT', slot, count], opts), 'CLUSTER GETKEYSINSLOT').map(
+    (k) => asString(k, 'key'),
+  );
 }
 
 export async function clusterCountKeysInSlot(client: Redis, slot: number, opts: SendOptions = {}): Promise<number> {
@@ -118,7 +164,11 @@ export async function clusterKeySlot(client: Redis, key: string | Buffer, opts: 
  * (no data loss); FORCE skips the master handshake (master down) but still needs a majority
  * vote; TAKEOVER needs nobody (bumps the epoch unilaterally). Returns once started, not done.
  */
-export async function clusterFailover(client: Redis, mode?: 'FORCE' | 'TAKEOVER', opts: SendOptions = {}): Promise<void> {
+export async function clusterFailover(
+  client: Redis,
+  mode?: 'FORCE' | 'TAKEOVER',
+  opts: SendOptions = {},
+): Promise<void> {
   expectOk(await send(client, 'CLUSTER', mode ? ['FAILOVER', mode] : ['FAILOVER'], opts), 'CLUSTER FAILOVER');
 }
 
@@ -128,12 +178,23 @@ export async function clusterForget(client: Redis, nodeId: string, opts: SendOpt
 }
 
 /** SOFT keeps the node id; HARD also picks a new id and zeroes the epochs. Masters must hold no keys. */
-export async function clusterReset(client: Redis, mode: 'SOFT' | 'HARD' = 'SOFT', opts: SendOptions = {}): Promise<void> {
+export async function clusterReset(
+  client: Redis,
+  mode: 'SOFT' | 'HARD' = 'SOFT',
+  opts: SendOptions = {},
+): Promise<void> {
   expectOk(await send(client, 'CLUSTER', ['RESET', mode], opts), 'CLUSTER RESET');
 }
 
-export async function clusterCountFailureReports(client: Redis, nodeId: string, opts: SendOptions = {}): Promise<number> {
-  return asInteger(await send(client, 'CLUSTER', ['COUNT-FAILURE-REPORTS', nodeId], opts), 'CLUSTER COUNT-FAILURE-REPORTS');
+export async function clusterCountFailureReports(
+  client: Redis,
+  nodeId: string,
+  opts: SendOptions = {},
+): Promise<number> {
+  return asInteger(
+    await send(client, 'CLUSTER', ['COUNT-FAILURE-REPORTS', nodeId], opts),
+    'CLUSTER COUNT-FAILURE-REPORTS',
+  );
 }
 
 /** Only accepted by a fresh node (no other known node, epoch 0). */
@@ -142,7 +203,10 @@ export async function clusterSetConfigEpoch(client: Redis, epoch: number, opts: 
 }
 
 /** "BUMPED <epoch>" or "STILL <epoch>". */
-export async function clusterBumpEpoch(client: Redis, opts: SendOptions = {}): Promise<{ bumped: boolean; epoch: number }> {
+export async function clusterBumpEpoch(
+  client: Redis,
+  opts: SendOptions = {},
+): Promise<{ bumped: boolean; epoch: number }> {
   const text = asString(await send(client, 'CLUSTER', ['BUMPEPOCH'], opts), 'CLUSTER BUMPEPOCH');
   const [word, epoch] = text.split(' ');
   return { bumped: word === 'BUMPED', epoch: Number(epoch) };
@@ -166,7 +230,11 @@ export async function clusterMigrateSlotsSupported(client: Redis, opts: SendOpti
  * target, each moving whole ranges; the server copies, then hands ownership over atomically.
  * Returns once the jobs started; follow them with clusterGetSlotMigrations.
  */
-export async function clusterMigrateSlots(client: Redis, jobs: ReadonlyArray<{ ranges: readonly SlotRange[]; nodeId: string }>, opts: SendOptions = {}): Promise<void> {
+export async function clusterMigrateSlots(
+  client: Redis,
+  jobs: ReadonlyArray<{ ranges: readonly SlotRange[]; nodeId: string }>,
+  opts: SendOptions = {},
+): Promise<void> {
   if (jobs.length === 0) return;
   const args: (string | number)[] = ['MIGRATESLOTS'];
   for (const job of jobs) {
@@ -196,9 +264,17 @@ export async function clusterGetSlotMigrations(client: Redis, opts: SendOptions 
 }
 
 /** clusterGetKeysInSlot with the names as raw bytes: a binary key survives the round trip into MIGRATE. */
-export async function clusterGetKeysInSlotRaw(client: Redis, slot: number, count: number, opts: SendOptions = {}): Promise<Buffer[]> {
+export async function clusterGetKeysInSlotRaw(
+  client: Redis,
+  slot: number,
+  count: number,
+  opts: SendOptions = {},
+): Promise<Buffer[]> {
   assertSlot(slot);
-  return asArray(await send(client, 'CLUSTER', ['GETKEYSINSLOT', slot, count], { ...opts, buffers: true }), 'CLUSTER GETKEYSINSLOT').map((k) => {
+  return asArray(
+    await send(client, 'CLUSTER', ['GETKEYSINSLOT', slot, count], { ...opts, buffers: true }),
+    'CLUSTER GETKEYSINSLOT',
+  ).map((k) => {
     if (!Buffer.isBuffer(k)) throw new TypeError('CLUSTER GETKEYSINSLOT: expected bulk strings');
     return k;
   });

@@ -2,11 +2,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as valkey from './fixtures/valkey.js';
 import * as redis from './fixtures/redis.js';
-import { failingNodes, mastersWithSlots, myselfNode, parseClusterNodeLine, parseClusterNodes, replicasOf } from './clusterNodes.js';
+import {
+  failingNodes,
+  mastersWithSlots,
+  myselfNode,
+  parseClusterNodeLine,
+  parseClusterNodes,
+  replicasOf,
+} from './clusterNodes.js';
 import { parseClusterInfo, parseClusterShards, parseClusterSlots } from './clusterReplies.js';
 import { countSlots } from './slotRanges.js';
 
-for (const [flavor, f] of [['valkey', valkey], ['redis', redis]] as const) {
+for (const [flavor, f] of [
+  ['valkey', valkey],
+  ['redis', redis],
+] as const) {
   test(`${flavor}: CLUSTER NODES of a healthy 3+3 cluster with slot 100 migrating`, () => {
     const nodes = parseClusterNodes(f.clusterNodesMyself0);
     assert.equal(nodes.length, 6);
@@ -21,7 +31,10 @@ for (const [flavor, f] of [['valkey', valkey], ['redis', redis]] as const) {
     assert.equal(me.linkState, 'connected');
     const masters = mastersWithSlots(nodes);
     assert.equal(masters.length, 3);
-    assert.equal(masters.reduce((n, m) => n + countSlots(m.slots), 0), 16384);
+    assert.equal(
+      masters.reduce((n, m) => n + countSlots(m.slots), 0),
+      16384,
+    );
     for (const m of masters) {
       const reps = replicasOf(nodes, m.id);
       assert.equal(reps.length, 1);
@@ -71,7 +84,10 @@ for (const [flavor, f] of [['valkey', valkey], ['redis', redis]] as const) {
   test(`${flavor}: CLUSTER INFO`, () => {
     const info = parseClusterInfo(f.clusterInfo);
     assert.equal(info.state, 'ok');
-    assert.deepEqual([info.slotsAssigned, info.slotsOk, info.slotsPfail, info.slotsFail, info.knownNodes, info.size], [16384, 16384, 0, 0, 6, 3]);
+    assert.deepEqual(
+      [info.slotsAssigned, info.slotsOk, info.slotsPfail, info.slotsFail, info.knownNodes, info.size],
+      [16384, 16384, 0, 0, 6, 3],
+    );
     assert.ok(info.currentEpoch >= 3);
     const down = parseClusterInfo(f.clusterInfoWithFailedMaster);
     assert.equal(down.state, 'fail');
@@ -81,7 +97,10 @@ for (const [flavor, f] of [['valkey', valkey], ['redis', redis]] as const) {
   test(`${flavor}: CLUSTER SHARDS`, () => {
     const shards = parseClusterShards(f.clusterShards);
     assert.equal(shards.length, 3);
-    assert.equal(shards.reduce((n, s) => n + countSlots(s.slots), 0), 16384);
+    assert.equal(
+      shards.reduce((n, s) => n + countSlots(s.slots), 0),
+      16384,
+    );
     for (const s of shards) {
       assert.deepEqual(s.nodes.map((n) => n.role).sort(), ['master', 'replica']);
       for (const n of s.nodes) {
@@ -91,15 +110,27 @@ for (const [flavor, f] of [['valkey', valkey], ['redis', redis]] as const) {
         assert.ok((n.port ?? 0) > 0);
       }
     }
-    const failed = parseClusterShards(f.clusterShardsWithFailedReplica).flatMap((s) => s.nodes).filter((n) => n.health === 'failed');
+    const failed = parseClusterShards(f.clusterShardsWithFailedReplica)
+      .flatMap((s) => s.nodes)
+      .filter((n) => n.health === 'failed');
     assert.equal(failed.length, 1);
     const named = parseClusterShards(f.clusterShardsWithHostnames);
-    assert.deepEqual(named[0]?.nodes.map((n) => n.hostname), ['node-a.example', 'node-b.example']);
+    assert.deepEqual(
+      named[0]?.nodes.map((n) => n.hostname),
+      ['node-a.example', 'node-b.example'],
+    );
   });
 
   test(`${flavor}: CLUSTER SLOTS`, () => {
     const slots = parseClusterSlots(f.clusterSlots);
-    assert.deepEqual(slots.map((s) => [s.start, s.end]), [[0, 5460], [5461, 10922], [10923, 16383]]);
+    assert.deepEqual(
+      slots.map((s) => [s.start, s.end]),
+      [
+        [0, 5460],
+        [5461, 10922],
+        [10923, 16383],
+      ],
+    );
     for (const s of slots) {
       assert.equal(s.replicas.length, 1);
       assert.match(s.master.id, /^[0-9a-f]{40}$/);
@@ -111,12 +142,17 @@ for (const [flavor, f] of [['valkey', valkey], ['redis', redis]] as const) {
 }
 
 test('CLUSTER NODES line with IPv6, aux fields and flags', () => {
-  const n = parseClusterNodeLine('e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca [::1]:7000@17000,host-1,shard-id=abc,tls-port=0 master,fail?,nofailover - 1 2 5 connected 1-2 7 [9->-07c37dfeb235213a872192d90877d0cd55635b91]');
+  const n = parseClusterNodeLine(
+    'e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca [::1]:7000@17000,host-1,shard-id=abc,tls-port=0 master,fail?,nofailover - 1 2 5 connected 1-2 7 [9->-07c37dfeb235213a872192d90877d0cd55635b91]',
+  );
   assert.equal(n.host, '::1');
   assert.equal(n.hostname, 'host-1');
   assert.deepEqual(n.aux, { 'shard-id': 'abc', 'tls-port': '0' });
   assert.deepEqual([n.flags.pfail, n.flags.fail, n.flags.nofailover], [true, false, true]);
-  assert.deepEqual(n.slots, [{ start: 1, end: 2 }, { start: 7, end: 7 }]);
+  assert.deepEqual(n.slots, [
+    { start: 1, end: 2 },
+    { start: 7, end: 7 },
+  ]);
   assert.deepEqual(n.migrating, [{ slot: 9, nodeId: '07c37dfeb235213a872192d90877d0cd55635b91' }]);
   assert.throws(() => parseClusterNodeLine('garbage'), /bad CLUSTER NODES/);
 });

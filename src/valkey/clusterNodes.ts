@@ -89,7 +89,17 @@ function parseAddress(text: string): Pick<ClusterNode, 'host' | 'port' | 'busPor
 export function parseClusterNodeLine(line: string): ClusterNode {
   const parts = line.trim().split(' ');
   if (parts.length < 8) throw new Error(`bad CLUSTER NODES line ${JSON.stringify(line)}`);
-  const [id = '', address = '', flagText = '', master = '', pingSent = '', pongRecv = '', epoch = '', link = '', ...slotTokens] = parts;
+  const [
+    id = '',
+    address = '',
+    flagText = '',
+    master = '',
+    pingSent = '',
+    pongRecv = '',
+    epoch = '',
+    link = '',
+    ...slotTokens
+  ] = parts;
   const flags = parseClusterNodeFlags(flagText);
   const node: ClusterNode = {
     id,

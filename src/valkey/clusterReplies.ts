@@ -108,7 +108,8 @@ export function parseClusterSlots(reply: unknown): SlotsRange[] {
     const nodes = nodeReplies.map((n): SlotsNode => {
       const [host, port, id, meta] = asArray(n, 'CLUSTER SLOTS node');
       const metadata: Record<string, string> = {};
-      if (Array.isArray(meta)) for (const [k, v] of Object.entries(pairsToObject(meta, 'CLUSTER SLOTS metadata'))) metadata[k] = String(v);
+      if (Array.isArray(meta))
+        for (const [k, v] of Object.entries(pairsToObject(meta, 'CLUSTER SLOTS metadata'))) metadata[k] = String(v);
       return { host: String(host ?? ''), port: Number(port), id: String(id ?? ''), metadata };
     });
     const [master, ...replicas] = nodes;

@@ -20,7 +20,12 @@ export interface SendOptions {
  * Sends `name args...` and resolves with the raw reply (strings, numbers, arrays, null).
  * Rejects with ValkeyReplyError / ValkeyConnectionError.
  */
-export async function send<T = unknown>(client: Redis | Cluster, name: string, args: readonly CommandArg[] = [], opts: SendOptions = {}): Promise<T> {
+export async function send<T = unknown>(
+  client: Redis | Cluster,
+  name: string,
+  args: readonly CommandArg[] = [],
+  opts: SendOptions = {},
+): Promise<T> {
   const command = new Command(name.toLowerCase(), [...args], { replyEncoding: opts.buffers ? null : 'utf8' });
   // Command.setTimeout keeps the first timer it is given, so ours wins over the client default.
   if (opts.timeoutMs !== undefined) command.setTimeout(opts.timeoutMs);
@@ -30,8 +35,16 @@ export async function send<T = unknown>(client: Redis | Cluster, name: string, a
     return (await command.promise) as T;
   } catch (err) {
     const label = commandLabel(name, args);
-    const wrapped = toValkeyError(err, { command: label, endpoint: ctx.endpoint, secrets: [...ctx.secrets, ...(opts.secrets ?? [])] });
-    if (wrapped.kind === 'connection' && ctx.lastError && /Stream isn't writeable|Connection is closed/.test(String((err as Error)?.message))) {
+    const wrapped = toValkeyError(err, {
+      command: label,
+      endpoint: ctx.endpoint,
+      secrets: [...ctx.secrets, ...(opts.secrets ?? [])],
+    });
+    if (
+      wrapped.kind === 'connection' &&
+      ctx.lastError &&
+      /Stream isn't writeable|Connection is closed/.test(String((err as Error)?.message))
+    ) {
       wrapped.message += ` (last connection error: ${toValkeyError(ctx.lastError, { command: label, endpoint: null, secrets: ctx.secrets }).message.replace(/^[^:]*: /, '')})`;
     }
     throw wrapped;

@@ -122,7 +122,11 @@ export function lastConnectionError(client: object): string | null {
  * error listener iovalkey needs to not print unhandled errors to stderr. Errors still reach
  * callers through the commands that fail.
  */
-export function trackClient(client: Redis | import('iovalkey').Cluster, endpoint: string, secrets: (string | undefined)[]): void {
+export function trackClient(
+  client: Redis | import('iovalkey').Cluster,
+  endpoint: string,
+  secrets: (string | undefined)[],
+): void {
   const ctx: ClientContext = { endpoint, secrets: secrets.filter((s): s is string => !!s), lastError: null };
   contexts.set(client, ctx);
   client.on('error', (err: Error) => {
@@ -143,7 +147,10 @@ export async function connect(endpoint: Endpoint, opts: ConnectOptions = {}): Pr
   const timeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ValkeyConnectionError(`connect to ${where} timed out after ${timeoutMs} ms`, where, 'timeout')), timeoutMs);
+    timer = setTimeout(
+      () => reject(new ValkeyConnectionError(`connect to ${where} timed out after ${timeoutMs} ms`, where, 'timeout')),
+      timeoutMs,
+    );
   });
   try {
     await Promise.race([client.connect(), deadline]);
@@ -163,17 +170,30 @@ export async function connect(endpoint: Endpoint, opts: ConnectOptions = {}): Pr
   }
 }
 
-function connectError(err: unknown, client: object, where: string, secrets: (string | undefined)[]): ValkeyConnectionError {
+function connectError(
+  err: unknown,
+  client: object,
+  where: string,
+  secrets: (string | undefined)[],
+): ValkeyConnectionError {
   if (err instanceof ValkeyConnectionError) return err;
   const kind = errorKind(err);
   const lastError = clientContext(client).lastError;
   // "Connection is closed." says nothing, and a PING refused with NOAUTH hides the WRONGPASS
   // that AUTH got: the error event carries the cause.
   const underlying =
-    lastError && (/Connection is closed/.test(err instanceof Error ? err.message : '') || (kind === 'auth' && errorKind(lastError) === 'auth')) ? lastError : err;
+    lastError &&
+    (/Connection is closed/.test(err instanceof Error ? err.message : '') ||
+      (kind === 'auth' && errorKind(lastError) === 'auth'))
+      ? lastError
+      : err;
   const message = redact(underlying instanceof Error ? underlying.message : String(underlying), secrets);
   if (kind === 'auth') return new ValkeyConnectionError(`authentication to ${where} failed: ${message}`, where, 'auth');
-  return new ValkeyConnectionError(`cannot connect to ${where}: ${message}`, where, errorKind(underlying) === 'timeout' ? 'timeout' : 'connection');
+  return new ValkeyConnectionError(
+    `cannot connect to ${where}: ${message}`,
+    where,
+    errorKind(underlying) === 'timeout' ? 'timeout' : 'connection',
+  );
 }
 
 /**
@@ -202,7 +222,11 @@ export async function closeClient(client: Redis, timeoutMs = 1000): Promise<void
 }
 
 /** Runs `fn` with a fresh connection that is always closed afterwards, whatever `fn` does. */
-export async function withClient<T>(endpoint: Endpoint, opts: ConnectOptions, fn: (client: ValkeyClient) => Promise<T>): Promise<T> {
+export async function withClient<T>(
+  endpoint: Endpoint,
+  opts: ConnectOptions,
+  fn: (client: ValkeyClient) => Promise<T>,
+): Promise<T> {
   const client = await connect(endpoint, opts);
   try {
     return await fn(client);

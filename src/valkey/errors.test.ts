@@ -10,7 +10,7 @@ test('errorKind classifies server replies and socket errors', () => {
   const cases: Array<[string, string]> = [
     ['MOVED 866 127.0.0.1:7001', 'moved'],
     ['ASK 866 127.0.0.1:7001', 'ask'],
-    ['READONLY You can\'t write against a read only replica.', 'readonly'],
+    ["READONLY You can't write against a read only replica.", 'readonly'],
     ['LOADING Valkey is loading the dataset in memory', 'loading'],
     ['CLUSTERDOWN The cluster is down', 'clusterdown'],
     ['NOREPLICAS Not enough good replicas to write.', 'noreplicas'],
@@ -27,7 +27,11 @@ test('errorKind classifies server replies and socket errors', () => {
 });
 
 test('toValkeyError wraps without leaking secrets', () => {
-  const err = toValkeyError(new Error("ERR Error in ACL SETUSER modifier '>hunter2': Syntax error"), { command: 'ACL SETUSER', endpoint: '127.0.0.1:1', secrets: ['hunter2'] });
+  const err = toValkeyError(new Error("ERR Error in ACL SETUSER modifier '>hunter2': Syntax error"), {
+    command: 'ACL SETUSER',
+    endpoint: '127.0.0.1:1',
+    secrets: ['hunter2'],
+  });
   assert.ok(err instanceof ValkeyReplyError);
   assert.equal(err.code, 'ERR');
   assert.doesNotMatch(err.message, /hunter2/);

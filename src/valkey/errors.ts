@@ -48,7 +48,9 @@ const REDACTED = '<redacted>';
 export function redact(text: string, secrets: readonly (string | undefined | null)[]): string {
   let out = text;
   // Longest first, so a secret that contains another is blanked whole.
-  const sorted = secrets.filter((s): s is string => typeof s === 'string' && s.length > 0).sort((a, b) => b.length - a.length);
+  const sorted = secrets
+    .filter((s): s is string => typeof s === 'string' && s.length > 0)
+    .sort((a, b) => b.length - a.length);
   for (const secret of sorted) out = out.split(secret).join(REDACTED);
   return out;
 }
@@ -103,8 +105,10 @@ export function errorKind(err: unknown): ValkeyErrorKind {
   }
   if (message === 'Command timed out' || code === 'ETIMEDOUT' || /\bETIMEDOUT\b/.test(message)) return 'timeout';
   if (
-    typeof code === 'string' && /^E[A-Z]+$/.test(code)
-    || /Connection is closed|Stream isn't writeable|max retries per request|ECONNREFUSED|ECONNRESET|EPIPE|EHOSTUNREACH|ENOTFOUND|Socket closed|All sentinels are unreachable|Failed to refresh slots cache|None of startup nodes is available/i.test(message)
+    (typeof code === 'string' && /^E[A-Z]+$/.test(code)) ||
+    /Connection is closed|Stream isn't writeable|max retries per request|ECONNREFUSED|ECONNRESET|EPIPE|EHOSTUNREACH|ENOTFOUND|Socket closed|All sentinels are unreachable|Failed to refresh slots cache|None of startup nodes is available/i.test(
+      message,
+    )
   ) {
     return 'connection';
   }
@@ -112,7 +116,24 @@ export function errorKind(err: unknown): ValkeyErrorKind {
   return 'connection';
 }
 
-const CONTAINER_COMMANDS = new Set(['CLUSTER', 'CONFIG', 'CLIENT', 'SENTINEL', 'ACL', 'COMMAND', 'OBJECT', 'MEMORY', 'SCRIPT', 'FUNCTION', 'XINFO', 'DEBUG', 'MODULE', 'SLOWLOG', 'LATENCY', 'PUBSUB']);
+const CONTAINER_COMMANDS = new Set([
+  'CLUSTER',
+  'CONFIG',
+  'CLIENT',
+  'SENTINEL',
+  'ACL',
+  'COMMAND',
+  'OBJECT',
+  'MEMORY',
+  'SCRIPT',
+  'FUNCTION',
+  'XINFO',
+  'DEBUG',
+  'MODULE',
+  'SLOWLOG',
+  'LATENCY',
+  'PUBSUB',
+]);
 
 /** "CLUSTER SETSLOT" for container commands, "MIGRATE" otherwise. Never includes arguments. */
 export function commandLabel(name: string, args: readonly unknown[]): string {
@@ -125,7 +146,10 @@ export function commandLabel(name: string, args: readonly unknown[]): string {
  * Converts whatever iovalkey rejected with into a ValkeyError whose message names the command
  * and endpoint but contains none of `secrets`.
  */
-export function toValkeyError(err: unknown, ctx: { command: string; endpoint: string | null; secrets: readonly (string | undefined | null)[] }): ValkeyError {
+export function toValkeyError(
+  err: unknown,
+  ctx: { command: string; endpoint: string | null; secrets: readonly (string | undefined | null)[] },
+): ValkeyError {
   if (err instanceof ValkeyError) return err;
   const raw = err instanceof Error ? err.message : String(err);
   const message = redact(raw, ctx.secrets);

@@ -15,10 +15,14 @@ import {
   totalKeys,
 } from './info.js';
 
-for (const [flavor, f] of [['valkey', valkey], ['redis', redis]] as const) {
+for (const [flavor, f] of [
+  ['valkey', valkey],
+  ['redis', redis],
+] as const) {
   test(`${flavor}: INFO sections and server view`, () => {
     const sections = parseInfo(f.infoMaster);
-    for (const s of ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'keyspace']) assert.ok(sections[s], s);
+    for (const s of ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'keyspace'])
+      assert.ok(sections[s], s);
     const server = serverInfo(sections);
     assert.equal(server.product, flavor);
     assert.equal(server.version, f.version);
@@ -73,7 +77,10 @@ for (const [flavor, f] of [['valkey', valkey], ['redis', redis]] as const) {
   test(`${flavor}: persistence and keyspace`, () => {
     const sections = parseInfo(f.infoMaster);
     const p = persistenceInfo(sections);
-    assert.deepEqual([p.loading, p.asyncLoading, p.aofEnabled, p.aofRewriteInProgress, p.rdbBgsaveInProgress], [false, false, false, false, false]);
+    assert.deepEqual(
+      [p.loading, p.asyncLoading, p.aofEnabled, p.aofRewriteInProgress, p.rdbBgsaveInProgress],
+      [false, false, false, false, false],
+    );
     assert.equal(p.rdbLastBgsaveStatus, 'ok');
     assert.deepEqual(keyspaceInfo(sections), [
       { db: 0, keys: 2, expires: 0, avgTtl: 0 },

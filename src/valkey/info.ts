@@ -80,7 +80,8 @@ export function serverInfo(sections: InfoSections): ServerInfo {
   const s = sections['server'] ?? {};
   const valkeyVersion = s['valkey_version'];
   const mode = s['server_mode'] ?? s['redis_mode'] ?? 'standalone';
-  if (mode !== 'standalone' && mode !== 'sentinel' && mode !== 'cluster') throw new Error(`unknown server mode ${mode}`);
+  if (mode !== 'standalone' && mode !== 'sentinel' && mode !== 'cluster')
+    throw new Error(`unknown server mode ${mode}`);
   return {
     product: valkeyVersion !== undefined || s['server_name'] === 'valkey' ? 'valkey' : 'redis',
     version: valkeyVersion ?? s['redis_version'] ?? '',
@@ -218,7 +219,12 @@ export function keyspaceInfo(sections: InfoSections): KeyspaceDb[] {
     const m = /^db(\d+)$/.exec(key);
     if (!m) continue;
     const f = parseInfoValueList(value);
-    out.push({ db: Number(m[1]), keys: Number(f['keys'] ?? 0), expires: Number(f['expires'] ?? 0), avgTtl: Number(f['avg_ttl'] ?? 0) });
+    out.push({
+      db: Number(m[1]),
+      keys: Number(f['keys'] ?? 0),
+      expires: Number(f['expires'] ?? 0),
+      avgTtl: Number(f['avg_ttl'] ?? 0),
+    });
   }
   return out.sort((a, b) => a.db - b.db);
 }
@@ -257,7 +263,11 @@ export function sentinelInfo(sections: InfoSections): SentinelInfo {
       sentinels: Number(f['sentinels'] ?? 0),
     });
   }
-  return { masters: int(s, 'sentinel_masters') ?? monitored.length, tilt: flag(s, 'sentinel_tilt') ?? false, monitored };
+  return {
+    masters: int(s, 'sentinel_masters') ?? monitored.length,
+    tilt: flag(s, 'sentinel_tilt') ?? false,
+    monitored,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -289,7 +299,11 @@ export interface FetchOptions {
 }
 
 /** INFO [section...], parsed. "everything" or no section for the default set. */
-export async function fetchInfo(client: Redis, sections: readonly string[] = [], opts: FetchOptions = {}): Promise<InfoSections> {
+export async function fetchInfo(
+  client: Redis,
+  sections: readonly string[] = [],
+  opts: FetchOptions = {},
+): Promise<InfoSections> {
   const reply = await send(client, 'INFO', sections, opts);
   return parseInfo(asString(reply, 'INFO'));
 }

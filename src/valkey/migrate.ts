@@ -27,7 +27,11 @@ export type MigrateResult =
   /** A key already exists on the target and `replace` was not set; earlier keys may have moved. */
   | { outcome: 'busykey'; message: string };
 
-export function migrateArgs(target: Endpoint, keys: readonly (string | Buffer)[], opts: MigrateOptions): (string | number | Buffer)[] {
+export function migrateArgs(
+  target: Endpoint,
+  keys: readonly (string | Buffer)[],
+  opts: MigrateOptions,
+): (string | number | Buffer)[] {
   const args: (string | number | Buffer)[] = [target.host, target.port, '', 0, opts.timeoutMs];
   if (opts.copy) args.push('COPY');
   if (opts.replace) args.push('REPLACE');
@@ -44,7 +48,12 @@ export function migrateArgs(target: Endpoint, keys: readonly (string | Buffer)[]
  * Other failures (IOERR on timeout or unreachable target, ERR Target instance replied with
  * error: NOAUTH ...) are thrown as ValkeyReplyError with the target password blanked.
  */
-export async function migrateKeys(client: Redis, target: Endpoint, keys: readonly (string | Buffer)[], opts: MigrateOptions): Promise<MigrateResult> {
+export async function migrateKeys(
+  client: Redis,
+  target: Endpoint,
+  keys: readonly (string | Buffer)[],
+  opts: MigrateOptions,
+): Promise<MigrateResult> {
   if (keys.length === 0) return { outcome: 'nokey' };
   try {
     const reply = await send(client, 'MIGRATE', migrateArgs(target, keys, opts), {
@@ -56,7 +65,8 @@ export async function migrateKeys(client: Redis, target: Endpoint, keys: readonl
     throw new TypeError(`MIGRATE: unexpected reply ${JSON.stringify(reply)}`);
   } catch (err) {
     // The target's refusal comes wrapped: "ERR Target instance replied with error: BUSYKEY ...".
-    if (err instanceof ValkeyReplyError && (err.kind === 'busykey' || /\bBUSYKEY\b/.test(err.message))) return { outcome: 'busykey', message: err.message };
+    if (err instanceof ValkeyReplyError && (err.kind === 'busykey' || /\bBUSYKEY\b/.test(err.message)))
+      return { outcome: 'busykey', message: err.message };
     throw err;
   }
 }
@@ -68,15 +78,28 @@ export type KeyCopyComparison = 'absent-on-target' | 'absent-on-source' | 'same'
  * value and encoding all count), in the order of `keys`. Reads on the target are sent with
  * ASKING: during a migration the target serves an importing slot only to clients sent there.
  */
-export async function compareKeyCopies(source: Redis, target: Redis, keys: readonly (string | Buffer)[]): Promise<KeyCopyComparison[]> {
-  const dumps = async (c: Redis, asking: boolean) => Promise.all(keys.map(async (k) => {
-    if (asking) void send(c, 'ASKING').catch(() => undefined);
-    return send<Buffer | null>(c, 'DUMP', [k], { buffers: true });
-  }));
+export async function compareKeyCopies(
+  source: Redis,
+  target: Redis,
+  keys: readonly (string | Buffer)[],
+): Promise<KeyCopyComparison[]> {
+  const dumps = async (c: Redis, asking: boolean) =>
+    Promise.all(
+      keys.map(async (k) => {
+        if (asking) void send(c, 'ASKING').catch(() => undefined);
+        return send<Buffer | null>(c, 'DUMP', [k], { buffers: true });
+      }),
+    );
   const [s, t] = await Promise.all([dumps(source, false), dumps(target, true)]);
   return keys.map((_, i) => {
     const a = s[i] ?? null;
     const b = t[i] ?? null;
-    return a === null ? 'absent-on-source' : b === null ? 'absent-on-target' : Buffer.compare(a, b) === 0 ? 'same' : 'different';
+    return a === null
+      ? 'absent-on-source'
+      : b === null
+        ? 'absent-on-target'
+        : Buffer.compare(a, b) === 0
+          ? 'same'
+          : 'different';
   });
 }

@@ -4,7 +4,10 @@ import * as valkey from './fixtures/valkey.js';
 import * as redis from './fixtures/redis.js';
 import { parseRole } from './role.js';
 
-for (const [flavor, f] of [['valkey', valkey], ['redis', redis]] as const) {
+for (const [flavor, f] of [
+  ['valkey', valkey],
+  ['redis', redis],
+] as const) {
   test(`${flavor}: ROLE of master, replica, sentinel`, () => {
     const m = parseRole(f.roleMaster);
     assert.equal(m.role, 'master');

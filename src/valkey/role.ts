@@ -35,7 +35,11 @@ export function parseRole(reply: unknown): Role {
       replicationOffset: asInteger(parts[1], 'ROLE master offset'),
       replicas: asArray(parts[2] ?? [], 'ROLE replicas').map((r) => {
         const [host, port, offset] = asArray(r, 'ROLE replica');
-        return { host: asString(host, 'replica host'), port: asInteger(port, 'replica port'), offset: asInteger(offset, 'replica offset') };
+        return {
+          host: asString(host, 'replica host'),
+          port: asInteger(port, 'replica port'),
+          offset: asInteger(offset, 'replica offset'),
+        };
       }),
     };
   }
@@ -49,7 +53,10 @@ export function parseRole(reply: unknown): Role {
     };
   }
   if (kind === 'sentinel') {
-    return { role: 'sentinel', masterNames: asArray(parts[1] ?? [], 'ROLE masters').map((n) => asString(n, 'master name')) };
+    return {
+      role: 'sentinel',
+      masterNames: asArray(parts[1] ?? [], 'ROLE masters').map((n) => asString(n, 'master name')),
+    };
   }
   throw new TypeError(`ROLE: unknown role ${JSON.stringify(kind)}`);
 }

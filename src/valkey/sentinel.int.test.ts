@@ -45,7 +45,11 @@ test('valkey: monitor, inspect, SENTINEL FAILOVER, reset, remove', async () => {
     for (const c of clients) {
       await sentinelMonitor(c, name, '127.0.0.1', master.port, 2);
       // Sentinels authenticate to each other with their own requirepass when told so.
-      await sentinelSet(c, name, { 'auth-pass': 'data-pass', 'down-after-milliseconds': 1000, 'failover-timeout': 10000 });
+      await sentinelSet(c, name, {
+        'auth-pass': 'data-pass',
+        'down-after-milliseconds': 1000,
+        'failover-timeout': 10000,
+      });
     }
     const c0 = clients[0]!;
     await assert.rejects(sentinelMonitor(c0, name, '127.0.0.1', master.port, 2), ValkeyReplyError);
@@ -55,8 +59,14 @@ test('valkey: monitor, inspect, SENTINEL FAILOVER, reset, remove', async () => {
     const [r] = await sentinelReplicas(c0, name);
     assert.equal(r?.port, replica.port);
     const m = await sentinelMaster(c0, name);
-    assert.deepEqual([m.quorum, m.downAfterMs, m.failoverTimeoutMs, m.flags.master, m.ip, m.port], [2, 1000, 10000, true, '127.0.0.1', master.port]);
-    assert.deepEqual((await sentinelMasters(c0)).map((x) => x.name), [name]);
+    assert.deepEqual(
+      [m.quorum, m.downAfterMs, m.failoverTimeoutMs, m.flags.master, m.ip, m.port],
+      [2, 1000, 10000, true, '127.0.0.1', master.port],
+    );
+    assert.deepEqual(
+      (await sentinelMasters(c0)).map((x) => x.name),
+      [name],
+    );
     assert.match(await sentinelMyId(c0), /^[0-9a-f]{40}$/);
     await assert.rejects(sentinelMaster(c0, 'nope'), (e: unknown) => isUnknownMasterError(e));
     assert.deepEqual(await role(c0), { role: 'sentinel', masterNames: [name] });

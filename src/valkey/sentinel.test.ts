@@ -2,9 +2,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as valkey from './fixtures/valkey.js';
 import * as redis from './fixtures/redis.js';
-import { parseCkquorum, parseSentinelFlags, parseSentinelMaster, parseSentinelPeer, parseSentinelReplica } from './sentinel.js';
+import {
+  parseCkquorum,
+  parseSentinelFlags,
+  parseSentinelMaster,
+  parseSentinelPeer,
+  parseSentinelReplica,
+} from './sentinel.js';
 
-for (const [flavor, f] of [['valkey', valkey], ['redis', redis]] as const) {
+for (const [flavor, f] of [
+  ['valkey', valkey],
+  ['redis', redis],
+] as const) {
   test(`${flavor}: SENTINEL MASTER / MASTERS`, () => {
     const m = parseSentinelMaster(f.sentinelMaster);
     assert.equal(m.name, `fixture-${flavor}`);
@@ -22,7 +31,10 @@ for (const [flavor, f] of [['valkey', valkey], ['redis', redis]] as const) {
     assert.equal(m.roleReported, 'master');
     assert.equal(m.fields['runid'], m.runId);
     const all = (f.sentinelMasters as readonly unknown[]).map(parseSentinelMaster);
-    assert.deepEqual(all.map((x) => x.name), [`fixture-${flavor}`]);
+    assert.deepEqual(
+      all.map((x) => x.name),
+      [`fixture-${flavor}`],
+    );
   });
 
   test(`${flavor}: SENTINEL MASTER while the master is down`, () => {
@@ -60,7 +72,9 @@ for (const [flavor, f] of [['valkey', valkey], ['redis', redis]] as const) {
 }
 
 test('parseCkquorum of a NOQUORUM message', () => {
-  const q = parseCkquorum('NOQUORUM 1 usable Sentinels. Not enough available Sentinels to reach the specified quorum for this master');
+  const q = parseCkquorum(
+    'NOQUORUM 1 usable Sentinels. Not enough available Sentinels to reach the specified quorum for this master',
+  );
   assert.deepEqual([q.ok, q.usable], [false, 1]);
 });
 

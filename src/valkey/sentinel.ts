@@ -177,7 +177,14 @@ export function parseCkquorum(message: string): QuorumCheck {
 // ---------------------------------------------------------------------------------------------
 
 /** Start monitoring a master. Fails with a reply error if `name` is already monitored. */
-export async function sentinelMonitor(client: Redis, name: string, host: string, port: number, quorum: number, opts: SendOptions = {}): Promise<void> {
+export async function sentinelMonitor(
+  client: Redis,
+  name: string,
+  host: string,
+  port: number,
+  quorum: number,
+  opts: SendOptions = {},
+): Promise<void> {
   expectOk(await send(client, 'SENTINEL', ['MONITOR', name, host, port, quorum], opts), 'SENTINEL MONITOR');
 }
 
@@ -188,7 +195,12 @@ const SECRET_SENTINEL_OPTIONS = new Set(['auth-pass', 'auth-user']);
  * SENTINEL SET name k1 v1 k2 v2 ... in one command (down-after-milliseconds, failover-timeout,
  * parallel-syncs, quorum, auth-pass, auth-user, notification-script ...).
  */
-export async function sentinelSet(client: Redis, name: string, settings: Record<string, string | number>, opts: SendOptions = {}): Promise<void> {
+export async function sentinelSet(
+  client: Redis,
+  name: string,
+  settings: Record<string, string | number>,
+  opts: SendOptions = {},
+): Promise<void> {
   const entries = Object.entries(settings);
   if (entries.length === 0) return;
   const args: (string | number)[] = ['SET', name];
@@ -197,7 +209,10 @@ export async function sentinelSet(client: Redis, name: string, settings: Record<
     args.push(k, v);
     if (SECRET_SENTINEL_OPTIONS.has(k.toLowerCase())) secrets.push(String(v));
   }
-  expectOk(await send(client, 'SENTINEL', args, { ...opts, secrets: [...(opts.secrets ?? []), ...secrets] }), 'SENTINEL SET');
+  expectOk(
+    await send(client, 'SENTINEL', args, { ...opts, secrets: [...(opts.secrets ?? []), ...secrets] }),
+    'SENTINEL SET',
+  );
 }
 
 /** Sentinel's own global options whose values are credentials. */
@@ -207,9 +222,20 @@ const SECRET_SENTINEL_CONFIG = new Set(['sentinel-pass', 'sentinel-user']);
  * SENTINEL CONFIG SET for the sentinel's global options (sentinel-pass, sentinel-user,
  * announce-ip, resolve-hostnames, ...). Credential values are blanked from any error.
  */
-export async function sentinelConfigSet(client: Redis, option: string, value: string, opts: SendOptions = {}): Promise<void> {
+export async function sentinelConfigSet(
+  client: Redis,
+  option: string,
+  value: string,
+  opts: SendOptions = {},
+): Promise<void> {
   const secrets = SECRET_SENTINEL_CONFIG.has(option.toLowerCase()) ? [value] : [];
-  expectOk(await send(client, 'SENTINEL', ['CONFIG', 'SET', option, value], { ...opts, secrets: [...(opts.secrets ?? []), ...secrets] }), 'SENTINEL CONFIG SET');
+  expectOk(
+    await send(client, 'SENTINEL', ['CONFIG', 'SET', option, value], {
+      ...opts,
+      secrets: [...(opts.secrets ?? []), ...secrets],
+    }),
+    'SENTINEL CONFIG SET',
+  );
 }
 
 /**
@@ -231,14 +257,22 @@ export async function sentinelRemove(client: Redis, name: string, opts: SendOpti
 }
 
 /** Current master address as this sentinel sees it, or null if the name is unknown. */
-export async function getMasterAddrByName(client: Redis, name: string, opts: SendOptions = {}): Promise<Endpoint | null> {
+export async function getMasterAddrByName(
+  client: Redis,
+  name: string,
+  opts: SendOptions = {},
+): Promise<Endpoint | null> {
   const reply = await send(client, 'SENTINEL', ['GET-MASTER-ADDR-BY-NAME', name], opts);
   if (reply === null) return null;
   const [host, port] = asArray(reply, 'SENTINEL GET-MASTER-ADDR-BY-NAME');
   return { host: asString(host, 'master host'), port: asInteger(port, 'master port') };
 }
 
-export async function sentinelMaster(client: Redis, name: string, opts: SendOptions = {}): Promise<SentinelMasterState> {
+export async function sentinelMaster(
+  client: Redis,
+  name: string,
+  opts: SendOptions = {},
+): Promise<SentinelMasterState> {
   return parseSentinelMaster(await send(client, 'SENTINEL', ['MASTER', name], opts));
 }
 
@@ -246,13 +280,25 @@ export async function sentinelMasters(client: Redis, opts: SendOptions = {}): Pr
   return asArray(await send(client, 'SENTINEL', ['MASTERS'], opts), 'SENTINEL MASTERS').map(parseSentinelMaster);
 }
 
-export async function sentinelReplicas(client: Redis, name: string, opts: SendOptions = {}): Promise<SentinelReplicaState[]> {
-  return asArray(await send(client, 'SENTINEL', ['REPLICAS', name], opts), 'SENTINEL REPLICAS').map(parseSentinelReplica);
+export async function sentinelReplicas(
+  client: Redis,
+  name: string,
+  opts: SendOptions = {},
+): Promise<SentinelReplicaState[]> {
+  return asArray(await send(client, 'SENTINEL', ['REPLICAS', name], opts), 'SENTINEL REPLICAS').map(
+    parseSentinelReplica,
+  );
 }
 
 /** The other sentinels this one knows for `name` (never includes itself). */
-export async function sentinelSentinels(client: Redis, name: string, opts: SendOptions = {}): Promise<SentinelPeerState[]> {
-  return asArray(await send(client, 'SENTINEL', ['SENTINELS', name], opts), 'SENTINEL SENTINELS').map(parseSentinelPeer);
+export async function sentinelSentinels(
+  client: Redis,
+  name: string,
+  opts: SendOptions = {},
+): Promise<SentinelPeerState[]> {
+  return asArray(await send(client, 'SENTINEL', ['SENTINELS', name], opts), 'SENTINEL SENTINELS').map(
+    parseSentinelPeer,
+  );
 }
 
 /** Whether the sentinels can currently reach quorum and authorise a failover for `name`. */

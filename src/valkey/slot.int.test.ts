@@ -38,9 +38,9 @@ test('keySlot equals CLUSTER KEYSLOT for strings (valkey 8)', async () => {
 });
 
 test('keySlot equals CLUSTER KEYSLOT for binary keys with braces', async () => {
-  const withBraces = fc.tuple(binary, fc.constantFrom('{', '}', '{}', ''), binary, fc.constantFrom('}', '{', ''), binary).map((parts) =>
-    Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))),
-  );
+  const withBraces = fc
+    .tuple(binary, fc.constantFrom('{', '}', '{}', ''), binary, fc.constantFrom('}', '{', ''), binary)
+    .map((parts) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))));
   await fc.assert(
     fc.asyncProperty(fc.oneof(binary, withBraces), async (key) => {
       assert.equal(keySlot(key), await clusterKeySlot(client, key), key.toString('hex'));

@@ -51,8 +51,12 @@ test('slot ranges round-trip', () => {
   fc.assert(
     fc.property(fc.array(fc.integer({ min: 0, max: 16383 }), { maxLength: 300 }), (slots) => {
       const ranges = slotsToRanges(slots);
-      assert.deepEqual(rangesToSlots(ranges), [...new Set(slots)].sort((a, b) => a - b));
-      for (let i = 1; i < ranges.length; i++) assert.ok((ranges[i]?.start ?? 0) > (ranges[i - 1]?.end ?? 0) + 1, 'ranges are merged');
+      assert.deepEqual(
+        rangesToSlots(ranges),
+        [...new Set(slots)].sort((a, b) => a - b),
+      );
+      for (let i = 1; i < ranges.length; i++)
+        assert.ok((ranges[i]?.start ?? 0) > (ranges[i - 1]?.end ?? 0) + 1, 'ranges are merged');
       assert.deepEqual(normalizeRanges(ranges), ranges);
       assert.equal(countSlots(ranges), new Set(slots).size);
     }),
@@ -60,18 +64,41 @@ test('slot ranges round-trip', () => {
 });
 
 test('range helpers', () => {
-  assert.deepEqual(slotsToRanges([5, 3, 4, 10, 3]), [{ start: 3, end: 5 }, { start: 10, end: 10 }]);
-  assert.equal(formatRanges([{ start: 0, end: 5460 }, { start: 7, end: 7 }]), '0-5460,7');
+  assert.deepEqual(slotsToRanges([5, 3, 4, 10, 3]), [
+    { start: 3, end: 5 },
+    { start: 10, end: 10 },
+  ]);
+  assert.equal(
+    formatRanges([
+      { start: 0, end: 5460 },
+      { start: 7, end: 7 },
+    ]),
+    '0-5460,7',
+  );
   assert.deepEqual(parseRange('17'), { start: 17, end: 17 });
   assert.deepEqual(parseRange('0-5460'), { start: 0, end: 5460 });
   assert.throws(() => parseRange('5-3'), RangeError);
   assert.throws(() => parseRange('16384'), RangeError);
-  assert.deepEqual(normalizeRanges([{ start: 10, end: 20 }, { start: 0, end: 9 }, { start: 15, end: 30 }]), [{ start: 0, end: 30 }]);
-  assert.deepEqual(subtractRanges([{ start: 0, end: 10 }], [{ start: 3, end: 4 }]), [{ start: 0, end: 2 }, { start: 5, end: 10 }]);
+  assert.deepEqual(
+    normalizeRanges([
+      { start: 10, end: 20 },
+      { start: 0, end: 9 },
+      { start: 15, end: 30 },
+    ]),
+    [{ start: 0, end: 30 }],
+  );
+  assert.deepEqual(subtractRanges([{ start: 0, end: 10 }], [{ start: 3, end: 4 }]), [
+    { start: 0, end: 2 },
+    { start: 5, end: 10 },
+  ]);
 });
 
 test('evenSlotRanges matches valkey-cli --cluster create and covers every slot once', () => {
-  assert.deepEqual(evenSlotRanges(3), [{ start: 0, end: 5460 }, { start: 5461, end: 10922 }, { start: 10923, end: 16383 }]);
+  assert.deepEqual(evenSlotRanges(3), [
+    { start: 0, end: 5460 },
+    { start: 5461, end: 10922 },
+    { start: 10923, end: 16383 },
+  ]);
   for (const n of [1, 2, 3, 5, 7, 10, 100]) {
     const r = evenSlotRanges(n);
     assert.equal(r.length, n);

@@ -70,7 +70,8 @@ export function subtractRanges(a: readonly SlotRange[], b: readonly SlotRange[])
  * does (3 masters: 0-5460, 5461-10922, 10923-16383), so clusters we bootstrap look familiar.
  */
 export function evenSlotRanges(parts: number): SlotRange[] {
-  if (!Number.isInteger(parts) || parts < 1 || parts > SLOT_COUNT) throw new RangeError(`cannot split slots into ${parts} parts`);
+  if (!Number.isInteger(parts) || parts < 1 || parts > SLOT_COUNT)
+    throw new RangeError(`cannot split slots into ${parts} parts`);
   const perPart = SLOT_COUNT / parts;
   const out: SlotRange[] = [];
   let first = 0;
@@ -87,5 +88,6 @@ export function evenSlotRanges(parts: number): SlotRange[] {
 }
 
 function assertRange(r: SlotRange): void {
-  if (!isValidSlot(r.start) || !isValidSlot(r.end) || r.start > r.end) throw new RangeError(`invalid slot range ${r.start}-${r.end}`);
+  if (!isValidSlot(r.start) || !isValidSlot(r.end) || r.start > r.end)
+    throw new RangeError(`invalid slot range ${r.start}-${r.end}`);
 }

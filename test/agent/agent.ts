@@ -6,9 +6,28 @@
 //
 // Library use, in-process: `const agent = await Agent.start({ kubeconfig })`.
 // Fault hooks for tests: crashPod, pausePod/resumePod, deleteAllPods.
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, unlinkSync, appendFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  appendFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
-import type { KubeConfig, V1EndpointSlice, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod, V1Service } from '@kubernetes/client-node';
+import type {
+  KubeConfig,
+  V1EndpointSlice,
+  V1PersistentVolume,
+  V1PersistentVolumeClaim,
+  V1Pod,
+  V1Service,
+} from '@kubernetes/client-node';
 import { Binder } from './binder.js';
 import { liveGroups, type ExecResult } from './container.js';
 import { renderHosts } from './hosts.js';
@@ -45,7 +64,12 @@ export interface ExecOptions {
 
 type LabelSelector = string | Record<string, string>;
 
-const selectorString = (s: LabelSelector) => (typeof s === 'string' ? s : Object.entries(s).map(([k, v]) => `${k}=${v}`).join(','));
+const selectorString = (s: LabelSelector) =>
+  typeof s === 'string'
+    ? s
+    : Object.entries(s)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
 
 let exitHookInstalled = false;
 /** Container processes must not outlive the test process, whatever way it exits. */
@@ -95,15 +119,17 @@ export class Agent {
     mkdirSync(this.dataDir, { recursive: true });
     const logFile = join(this.dataDir, 'agent.log');
     const debug = process.env.RK_AGENT_DEBUG === '1';
-    this.log = opts.log ?? ((m: string) => {
-      const line = `${new Date().toISOString()} ${m}\n`;
-      try {
-        appendFileSync(logFile, line);
-      } catch {
-        /* data dir removed during shutdown */
-      }
-      if (debug) process.stderr.write(`[agent] ${line}`);
-    });
+    this.log =
+      opts.log ??
+      ((m: string) => {
+        const line = `${new Date().toISOString()} ${m}\n`;
+        try {
+          appendFileSync(logFile, line);
+        } catch {
+          /* data dir removed during shutdown */
+        }
+        if (debug) process.stderr.write(`[agent] ${line}`);
+      });
     this.ipam = new PodIPAllocator(opts.podIPOctet);
     this.images = opts.images ?? DEFAULT_IMAGES;
     this.c = makeClients(opts.kubeconfig);
@@ -113,10 +139,30 @@ export class Agent {
     this.proxy = new ServiceProxy(this.log);
     const kc = opts.kubeconfig;
     this.pods = new ResilientInformer(kc, '/api/v1/pods', () => this.c.core.listPodForAllNamespaces(), this.log);
-    this.claims = new ResilientInformer(kc, '/api/v1/persistentvolumeclaims', () => this.c.core.listPersistentVolumeClaimForAllNamespaces(), this.log);
-    this.volumes = new ResilientInformer(kc, '/api/v1/persistentvolumes', () => this.c.core.listPersistentVolume(), this.log);
-    this.services = new ResilientInformer(kc, '/api/v1/services', () => this.c.core.listServiceForAllNamespaces(), this.log);
-    this.slices = new ResilientInformer(kc, '/apis/discovery.k8s.io/v1/endpointslices', () => this.c.discovery.listEndpointSliceForAllNamespaces(), this.log);
+    this.claims = new ResilientInformer(
+      kc,
+      '/api/v1/persistentvolumeclaims',
+      () => this.c.core.listPersistentVolumeClaimForAllNamespaces(),
+      this.log,
+    );
+    this.volumes = new ResilientInformer(
+      kc,
+      '/api/v1/persistentvolumes',
+      () => this.c.core.listPersistentVolume(),
+      this.log,
+    );
+    this.services = new ResilientInformer(
+      kc,
+      '/api/v1/services',
+      () => this.c.core.listServiceForAllNamespaces(),
+      this.log,
+    );
+    this.slices = new ResilientInformer(
+      kc,
+      '/apis/discovery.k8s.io/v1/endpointslices',
+      () => this.c.discovery.listEndpointSliceForAllNamespaces(),
+      this.log,
+    );
   }
 
   static async start(opts: AgentOptions): Promise<Agent> {
@@ -185,7 +231,9 @@ export class Agent {
     if (phase === 'Succeeded' || phase === 'Failed') return; // finished before this agent started
     if (pod.metadata?.deletionTimestamp) {
       // Never started here (e.g. left over from an earlier agent): just let it go.
-      void this.c.core.deleteNamespacedPod({ name: pod.metadata.name!, namespace: pod.metadata.namespace!, gracePeriodSeconds: 0 }).catch(() => undefined);
+      void this.c.core
+        .deleteNamespacedPod({ name: pod.metadata.name!, namespace: pod.metadata.namespace!, gracePeriodSeconds: 0 })
+        .catch(() => undefined);
       return;
     }
     const r = new PodRunner(pod, this.ipam.allocate(), {
@@ -198,7 +246,8 @@ export class Agent {
       binDirs: this.binDirs,
       sources: this.sources,
       baseEnv: (p) => this.baseEnv(p),
-      hostsFor: (p, ip) => renderHosts({ ...p, status: { ...p.status, podIP: ip } }, ip, this.pods.list(), this.services.list()),
+      hostsFor: (p, ip) =>
+        renderHosts({ ...p, status: { ...p.status, podIP: ip } }, ip, this.pods.list(), this.services.list()),
       registerMountpoints: (paths) => paths.forEach((x) => this.mountpoints.add(x)),
       log: this.log,
       finished: (done) => {
@@ -307,7 +356,8 @@ export class Agent {
   // ---- fault hooks ---------------------------------------------------------------------------
 
   private runner(namespace: string, name: string): PodRunner {
-    for (const r of this.runners.values()) if (r.namespace === namespace && r.name === name && !r.terminatingOrGone) return r;
+    for (const r of this.runners.values())
+      if (r.namespace === namespace && r.name === name && !r.terminatingOrGone) return r;
     throw new Error(`pod ${namespace}/${name} is not running on node ${this.nodeName}`);
   }
 
@@ -338,13 +388,21 @@ export class Agent {
    * gracePeriodSeconds is given). Controllers recreate them; recreated pods
    * always get new IPs. Returns the names of the pods deleted.
    */
-  async deleteAllPods(namespace: string, selector: LabelSelector, opts: { gracePeriodSeconds?: number } = {}): Promise<string[]> {
+  async deleteAllPods(
+    namespace: string,
+    selector: LabelSelector,
+    opts: { gracePeriodSeconds?: number } = {},
+  ): Promise<string[]> {
     const list = await this.c.core.listNamespacedPod({ namespace, labelSelector: selectorString(selector) });
     const names = list.items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata!.name!);
     await Promise.all(
       names.map((name) =>
         this.c.core
-          .deleteNamespacedPod({ name, namespace, ...(opts.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: opts.gracePeriodSeconds } : {}) })
+          .deleteNamespacedPod({
+            name,
+            namespace,
+            ...(opts.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: opts.gracePeriodSeconds } : {}),
+          })
           .catch((err) => {
             if (!isNotFound(err)) throw err;
           }),
@@ -362,7 +420,8 @@ export class Agent {
 
   /** The IP the agent gave the pod (known before the status reaches the API). */
   podIP(namespace: string, name: string): string | undefined {
-    for (const r of this.runners.values()) if (r.namespace === namespace && r.name === name && !r.terminatingOrGone) return r.podIP;
+    for (const r of this.runners.values())
+      if (r.namespace === namespace && r.name === name && !r.terminatingOrGone) return r.podIP;
     return undefined;
   }
 
@@ -390,7 +449,9 @@ export class Agent {
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     if (this.hostsTimer) clearTimeout(this.hostsTimer);
     this.node.stop();
-    await Promise.all([this.pods, this.claims, this.volumes, this.services, this.slices].map((i) => i.stop().catch(() => undefined)));
+    await Promise.all(
+      [this.pods, this.claims, this.volumes, this.services, this.slices].map((i) => i.stop().catch(() => undefined)),
+    );
     for (const r of this.runners.values()) r.killNow();
     // Wait (bounded) for the processes to be reaped so mounts and files are released.
     const deadline = Date.now() + 5000;
@@ -406,7 +467,8 @@ export class Agent {
     for (const p of paths) {
       try {
         const st = lstatSync(p);
-        if (st.isDirectory()) rmdirSync(p); // fails (and is skipped) unless empty
+        if (st.isDirectory())
+          rmdirSync(p); // fails (and is skipped) unless empty
         else if (st.isFile() && statSync(p).size === 0) unlinkSync(p);
       } catch {
         /* not empty or already gone */

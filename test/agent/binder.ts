@@ -9,7 +9,11 @@ import { describeError, statusCode } from './kube.js';
 export class Binder {
   private readonly inFlight = new Set<string>();
 
-  constructor(private readonly c: Clients, private readonly nodeName: string, private readonly log: (m: string) => void) {}
+  constructor(
+    private readonly c: Clients,
+    private readonly nodeName: string,
+    private readonly log: (m: string) => void,
+  ) {}
 
   /** Binds the pod if it is ours to bind. Idempotent; safe to call on every event. */
   consider(pod: V1Pod): void {
@@ -25,7 +29,12 @@ export class Binder {
       .createNamespacedPodBinding({
         name,
         namespace,
-        body: { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace, uid }, target: { apiVersion: 'v1', kind: 'Node', name: this.nodeName } },
+        body: {
+          apiVersion: 'v1',
+          kind: 'Binding',
+          metadata: { name, namespace, uid },
+          target: { apiVersion: 'v1', kind: 'Node', name: this.nodeName },
+        },
       })
       .catch((err) => {
         // 409: already bound (by us earlier, or someone else); 404: pod gone.

@@ -51,7 +51,16 @@ export interface ExecResult {
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15 };
+const SIGNALS: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGABRT: 6,
+  SIGKILL: 9,
+  SIGSEGV: 11,
+  SIGPIPE: 13,
+  SIGTERM: 15,
+};
 
 /** Every container process group this agent started: killed on agent exit. */
 export const liveGroups = new Set<number>();
@@ -62,14 +71,30 @@ export class ContainerProcess {
   private readonly child: ChildProcess;
   private done = false;
 
-  private constructor(readonly launch: ContainerLaunch, readonly workdir: string) {
+  private constructor(
+    readonly launch: ContainerLaunch,
+    readonly workdir: string,
+  ) {
     const script = join(launch.dir, 'setup.sh');
     writeFileSync(script, setupScript(launch, workdir), { mode: 0o755 });
     const log = openSync(launch.logPath, 'a');
     try {
       this.child = spawn(
         'setpriv',
-        ['--pdeathsig', 'KILL', '--', 'unshare', '--mount', '--uts', '--propagation', 'private', '--', '/bin/sh', script, ...launch.argv],
+        [
+          '--pdeathsig',
+          'KILL',
+          '--',
+          'unshare',
+          '--mount',
+          '--uts',
+          '--propagation',
+          'private',
+          '--',
+          '/bin/sh',
+          script,
+          ...launch.argv,
+        ],
         { env: launch.env, detached: true, stdio: ['ignore', log, log] },
       );
     } finally {
@@ -138,7 +163,8 @@ export class ContainerProcess {
    */
   exec(argv: string[], timeoutMs: number, stdin?: string): Promise<ExecResult> {
     const pid = this.pid;
-    if (pid === undefined) return Promise.resolve({ exitCode: 126, stdout: '', stderr: 'container is not running', timedOut: false });
+    if (pid === undefined)
+      return Promise.resolve({ exitCode: 126, stdout: '', stderr: 'container is not running', timedOut: false });
     return runCommand(
       'setpriv',
       ['--pdeathsig', 'KILL', '--', 'nsenter', '-t', String(pid), '-m', '-u', `--wd=${this.workdir}`, '--', ...argv],
@@ -150,9 +176,19 @@ export class ContainerProcess {
 }
 
 /** Runs a short command in its own process group, killing the group on timeout. */
-export function runCommand(file: string, args: string[], env: Record<string, string>, timeoutMs: number, stdin?: string): Promise<ExecResult> {
+export function runCommand(
+  file: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs: number,
+  stdin?: string,
+): Promise<ExecResult> {
   return new Promise((resolve) => {
-    const child = spawn(file, args, { env, detached: true, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      env,
+      detached: true,
+      stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -218,7 +254,12 @@ export function hostMountpointsToCreate(mounts: Mount[]): string[] {
     if (insideOther || existsSync(m.containerPath)) continue;
     // Record the top-most missing ancestor: that's what mkdir -p creates.
     let top = m.containerPath;
-    for (let parent = top.replace(/\/[^/]+$/, ''); parent && !existsSync(parent); parent = parent.replace(/\/[^/]+$/, '')) top = parent;
+    for (
+      let parent = top.replace(/\/[^/]+$/, '');
+      parent && !existsSync(parent);
+      parent = parent.replace(/\/[^/]+$/, '')
+    )
+      top = parent;
     out.push(top);
   }
   return out;

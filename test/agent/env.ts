@@ -60,26 +60,39 @@ export async function resolveEnv(
   return env;
 }
 
-async function valueFrom(pod: V1Pod, c: V1Container, vf: NonNullable<NonNullable<V1Container['env']>[number]['valueFrom']>, src: ObjectSource): Promise<string | undefined> {
+async function valueFrom(
+  pod: V1Pod,
+  c: V1Container,
+  vf: NonNullable<NonNullable<V1Container['env']>[number]['valueFrom']>,
+  src: ObjectSource,
+): Promise<string | undefined> {
   const ns = pod.metadata!.namespace!;
   if (vf.secretKeyRef) {
     const ref = vf.secretKeyRef;
     const s = await src.secret(ns, ref.name!);
     const v = s ? secretValue(s, ref.key) : undefined;
-    if (v === undefined && !ref.optional) throw new ConfigError(s ? `key "${ref.key}" not in secret "${ref.name}"` : `secret "${ref.name}" not found`);
+    if (v === undefined && !ref.optional)
+      throw new ConfigError(s ? `key "${ref.key}" not in secret "${ref.name}"` : `secret "${ref.name}" not found`);
     return v;
   }
   if (vf.configMapKeyRef) {
     const ref = vf.configMapKeyRef;
     const cm = await src.configMap(ns, ref.name!);
     const v = cm?.data?.[ref.key];
-    if (v === undefined && !ref.optional) throw new ConfigError(cm ? `key "${ref.key}" not in configmap "${ref.name}"` : `configmap "${ref.name}" not found`);
+    if (v === undefined && !ref.optional)
+      throw new ConfigError(
+        cm ? `key "${ref.key}" not in configmap "${ref.name}"` : `configmap "${ref.name}" not found`,
+      );
     return v;
   }
   if (vf.fieldRef) return fieldValue(pod, vf.fieldRef.fieldPath);
   if (vf.resourceFieldRef) {
     const ref = vf.resourceFieldRef;
-    const target = ref.containerName ? [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((x) => x.name === ref.containerName) ?? c : c;
+    const target = ref.containerName
+      ? ([...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find(
+          (x) => x.name === ref.containerName,
+        ) ?? c)
+      : c;
     return resourceValue(target, ref.resource, ref.divisor);
   }
   return undefined;
@@ -90,20 +103,35 @@ export function fieldValue(pod: V1Pod, path: string): string {
   const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
   if (m) return (m[1] === 'labels' ? pod.metadata?.labels : pod.metadata?.annotations)?.[m[2]!] ?? '';
   const kv = (o: Record<string, string> | undefined) =>
-    Object.entries(o ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n');
+    Object.entries(o ?? {})
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join('\n');
   switch (path) {
-    case 'metadata.name': return pod.metadata?.name ?? '';
-    case 'metadata.namespace': return pod.metadata?.namespace ?? '';
-    case 'metadata.uid': return pod.metadata?.uid ?? '';
-    case 'metadata.labels': return kv(pod.metadata?.labels);
-    case 'metadata.annotations': return kv(pod.metadata?.annotations);
-    case 'spec.nodeName': return pod.spec?.nodeName ?? '';
-    case 'spec.serviceAccountName': return pod.spec?.serviceAccountName ?? '';
-    case 'status.hostIP': return pod.status?.hostIP ?? '';
-    case 'status.hostIPs': return (pod.status?.hostIPs ?? []).map((i) => i.ip).join(',');
-    case 'status.podIP': return pod.status?.podIP ?? '';
-    case 'status.podIPs': return (pod.status?.podIPs ?? []).map((i) => i.ip).join(',');
-    default: throw new ConfigError(`unsupported fieldRef ${path}`);
+    case 'metadata.name':
+      return pod.metadata?.name ?? '';
+    case 'metadata.namespace':
+      return pod.metadata?.namespace ?? '';
+    case 'metadata.uid':
+      return pod.metadata?.uid ?? '';
+    case 'metadata.labels':
+      return kv(pod.metadata?.labels);
+    case 'metadata.annotations':
+      return kv(pod.metadata?.annotations);
+    case 'spec.nodeName':
+      return pod.spec?.nodeName ?? '';
+    case 'spec.serviceAccountName':
+      return pod.spec?.serviceAccountName ?? '';
+    case 'status.hostIP':
+      return pod.status?.hostIP ?? '';
+    case 'status.hostIPs':
+      return (pod.status?.hostIPs ?? []).map((i) => i.ip).join(',');
+    case 'status.podIP':
+      return pod.status?.podIP ?? '';
+    case 'status.podIPs':
+      return (pod.status?.podIPs ?? []).map((i) => i.ip).join(',');
+    default:
+      throw new ConfigError(`unsupported fieldRef ${path}`);
   }
 }
 
@@ -118,8 +146,22 @@ export function resourceValue(c: V1Container, resource: string, divisor?: string
 }
 
 const SUFFIX: Record<string, number> = {
-  n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
 };
 
 export function parseQuantity(q: string): number {

@@ -48,7 +48,8 @@ export function renderHosts(self: V1Pod, selfIP: string, pods: V1Pod[], services
   lines.push(`${selfIP}\t${[fqdn, podHostname(self)].filter(Boolean).join('\t')}`);
 
   const headless = new Map<string, V1Service>();
-  for (const s of services) if (s.spec?.clusterIP === 'None') headless.set(`${s.metadata!.namespace}/${s.metadata!.name}`, s);
+  for (const s of services)
+    if (s.spec?.clusterIP === 'None') headless.set(`${s.metadata!.namespace}/${s.metadata!.name}`, s);
 
   for (const p of pods) {
     const ip = p.status?.podIP;

@@ -93,7 +93,8 @@ const redisBinaries = {
 export const DEFAULT_IMAGES: ImageMapping[] = [
   {
     name: 'valkey',
-    match: /^(?:(?:docker\.io|registry-1\.docker\.io|ghcr\.io|public\.ecr\.aws)\/)?(?:valkey\/valkey|valkey-io\/valkey|library\/valkey|bitnami\/valkey)[^/]*$/,
+    match:
+      /^(?:(?:docker\.io|registry-1\.docker\.io|ghcr\.io|public\.ecr\.aws)\/)?(?:valkey\/valkey|valkey-io\/valkey|library\/valkey|bitnami\/valkey)[^/]*$/,
     binaries: valkeyBinaries,
     entrypoint: ['docker-entrypoint.sh'],
     cmd: ['valkey-server'],
@@ -141,7 +142,10 @@ export function findMapping(image: string, mappings: ImageMapping[]): ImageMappi
 }
 
 /** Absolute path of an executable on the agent's PATH, or undefined. */
-export function which(name: string, path = process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'): string | undefined {
+export function which(
+  name: string,
+  path = process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+): string | undefined {
   if (name.includes('/')) return isExecutable(name) ? name : undefined;
   for (const dir of path.split(delimiter)) {
     if (!dir) continue;
@@ -161,7 +165,11 @@ function isExecutable(p: string): boolean {
 }
 
 /** The argv Kubernetes would run: command overrides ENTRYPOINT, args override CMD. */
-export function effectiveArgv(command: string[] | undefined, args: string[] | undefined, m: Pick<ImageMapping, 'entrypoint' | 'cmd'>): string[] {
+export function effectiveArgv(
+  command: string[] | undefined,
+  args: string[] | undefined,
+  m: Pick<ImageMapping, 'entrypoint' | 'cmd'>,
+): string[] {
   if (command && command.length > 0) return [...command, ...(args ?? [])];
   return [...m.entrypoint, ...(args && args.length > 0 ? args : m.cmd)];
 }
@@ -201,15 +209,25 @@ export function planLaunch(
   const m = findMapping(image, mappings);
   if (m) {
     const argv = effectiveArgv(command, args, m);
-    if (argv.length === 0) return { kind: 'unmapped', reason: 'NoCommand', message: `image ${image} has no entrypoint and the container sets no command` };
+    if (argv.length === 0)
+      return {
+        kind: 'unmapped',
+        reason: 'NoCommand',
+        message: `image ${image} has no entrypoint and the container sets no command`,
+      };
     const binDir = binDirs.get(m.name);
     if (!m.hostRoot && binDir) {
       // The program must exist either in the emulated /usr/local/bin or on the host.
       const exe = argv[0]!;
       const base = exe.split('/').pop()!;
-      const inImage = existsSync(join(binDir, base)) && (exe === base || exe === `/usr/local/bin/${base}` || exe === `/${base}`);
+      const inImage =
+        existsSync(join(binDir, base)) && (exe === base || exe === `/usr/local/bin/${base}` || exe === `/${base}`);
       if (!inImage && !which(exe)) {
-        return { kind: 'unmapped', reason: 'ImageNotMapped', message: `"${exe}" of image ${image} has no local binary (see test/agent/images.ts)` };
+        return {
+          kind: 'unmapped',
+          reason: 'ImageNotMapped',
+          message: `"${exe}" of image ${image} has no local binary (see test/agent/images.ts)`,
+        };
       }
       if (exe === `/${base}` && inImage) argv[0] = base; // e.g. /redis_exporter at the image root
     }

@@ -68,11 +68,19 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
  * first failed list/watch) until stop() is called.
  */
 export class ResilientInformer<T extends KubernetesObject> {
-  readonly informer: Informer<T> & { list(namespace?: string): T[]; get(name: string, namespace?: string): T | undefined };
+  readonly informer: Informer<T> & {
+    list(namespace?: string): T[];
+    get(name: string, namespace?: string): T | undefined;
+  };
   private stopped = false;
   private synced!: Promise<void>;
 
-  constructor(kc: KubeConfig, path: string, list: ListPromise<T>, private readonly log: (m: string) => void) {
+  constructor(
+    kc: KubeConfig,
+    path: string,
+    list: ListPromise<T>,
+    private readonly log: (m: string) => void,
+  ) {
     this.informer = makeInformer(kc, path, list) as ResilientInformer<T>['informer'];
     this.informer.on('error', (err: unknown) => {
       if (this.stopped) return;
@@ -106,7 +114,12 @@ export class ResilientInformer<T extends KubernetesObject> {
 /** Equality for selector matching (matchLabels only; matchExpressions honoured for In/NotIn/Exists/DoesNotExist). */
 export function matchesSelector(
   labels: Record<string, string> | undefined,
-  selector: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined,
+  selector:
+    | {
+        matchLabels?: Record<string, string>;
+        matchExpressions?: { key: string; operator: string; values?: string[] }[];
+      }
+    | undefined,
 ): boolean {
   if (!selector) return false;
   const l = labels ?? {};
@@ -115,11 +128,20 @@ export function matchesSelector(
     const has = Object.prototype.hasOwnProperty.call(l, e.key);
     const val = l[e.key];
     switch (e.operator) {
-      case 'In': if (!has || !(e.values ?? []).includes(val!)) return false; break;
-      case 'NotIn': if (has && (e.values ?? []).includes(val!)) return false; break;
-      case 'Exists': if (!has) return false; break;
-      case 'DoesNotExist': if (has) return false; break;
-      default: return false;
+      case 'In':
+        if (!has || !(e.values ?? []).includes(val!)) return false;
+        break;
+      case 'NotIn':
+        if (has && (e.values ?? []).includes(val!)) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+      default:
+        return false;
     }
   }
   return true;

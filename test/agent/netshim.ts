@@ -122,7 +122,9 @@ export function buildNetShim(cacheDir: string, log: (m: string) => void): string
   const src = join(cacheDir, `rk-netshim-${hash}.c`);
   writeFileSync(src, SOURCE);
   const tmp = `${so}.${process.pid}.tmp`;
-  execFileSync(cc, ['-shared', '-fPIC', '-O2', '-Wall', '-o', tmp, src, '-ldl'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(cc, ['-shared', '-fPIC', '-O2', '-Wall', '-o', tmp, src, '-ldl'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   renameSync(tmp, so);
   return so;
 }

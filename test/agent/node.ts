@@ -18,7 +18,11 @@ export class NodeHeartbeat {
   private timers: NodeJS.Timeout[] = [];
   private readonly started = apiTime();
 
-  constructor(private readonly c: Clients, readonly name: string, private readonly log: (m: string) => void) {}
+  constructor(
+    private readonly c: Clients,
+    readonly name: string,
+    private readonly log: (m: string) => void,
+  ) {}
 
   async register(): Promise<void> {
     const labels = {
@@ -35,8 +39,18 @@ export class NodeHeartbeat {
     }
     await this.updateStatus();
     await this.renewLease();
-    this.timers.push(setInterval(() => void this.renewLease().catch((e) => this.log(`lease renew failed: ${describeError(e)}`)), 10_000));
-    this.timers.push(setInterval(() => void this.updateStatus().catch((e) => this.log(`node status failed: ${describeError(e)}`)), 30_000));
+    this.timers.push(
+      setInterval(
+        () => void this.renewLease().catch((e) => this.log(`lease renew failed: ${describeError(e)}`)),
+        10_000,
+      ),
+    );
+    this.timers.push(
+      setInterval(
+        () => void this.updateStatus().catch((e) => this.log(`node status failed: ${describeError(e)}`)),
+        30_000,
+      ),
+    );
     for (const t of this.timers) t.unref();
   }
 
@@ -54,7 +68,12 @@ export class NodeHeartbeat {
   private async updateStatus(): Promise<void> {
     const now = apiTime();
     const cond = (type: string, status: string, reason: string, message: string) => ({
-      type, status, reason, message, lastHeartbeatTime: now, lastTransitionTime: this.started,
+      type,
+      status,
+      reason,
+      message,
+      lastHeartbeatTime: now,
+      lastTransitionTime: this.started,
     });
     const capacity = {
       cpu: String(cpus().length),
@@ -62,46 +81,65 @@ export class NodeHeartbeat {
       pods: '110',
       'ephemeral-storage': '100Gi',
     };
-    await this.c.core.patchNodeStatus({
-      name: this.name,
-      body: {
-        status: {
-          capacity,
-          allocatable: capacity,
-          conditions: [
-            cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'rk test agent'),
-            cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'rk test agent'),
-            cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'rk test agent'),
-            cond('Ready', 'True', 'KubeletReady', 'rk test agent is posting ready status'),
-          ],
-          addresses: [
-            { type: 'InternalIP', address: NODE_HOST_IP },
-            { type: 'Hostname', address: this.name },
-          ],
-          daemonEndpoints: { kubeletEndpoint: { Port: 0 } },
-          nodeInfo: {
-            machineID: 'rk-test', systemUUID: 'rk-test', bootID: 'rk-test',
-            kernelVersion: release(), osImage: 'redis-kubernetes test agent',
-            containerRuntimeVersion: 'rk-agent://1', kubeletVersion: KUBELET_VERSION,
-            kubeProxyVersion: KUBELET_VERSION, operatingSystem: 'linux',
-            architecture: process.arch === 'x64' ? 'amd64' : process.arch,
+    await this.c.core.patchNodeStatus(
+      {
+        name: this.name,
+        body: {
+          status: {
+            capacity,
+            allocatable: capacity,
+            conditions: [
+              cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'rk test agent'),
+              cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'rk test agent'),
+              cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'rk test agent'),
+              cond('Ready', 'True', 'KubeletReady', 'rk test agent is posting ready status'),
+            ],
+            addresses: [
+              { type: 'InternalIP', address: NODE_HOST_IP },
+              { type: 'Hostname', address: this.name },
+            ],
+            daemonEndpoints: { kubeletEndpoint: { Port: 0 } },
+            nodeInfo: {
+              machineID: 'rk-test',
+              systemUUID: 'rk-test',
+              bootID: 'rk-test',
+              kernelVersion: release(),
+              osImage: 'redis-kubernetes test agent',
+              containerRuntimeVersion: 'rk-agent://1',
+              kubeletVersion: KUBELET_VERSION,
+              kubeProxyVersion: KUBELET_VERSION,
+              operatingSystem: 'linux',
+              architecture: process.arch === 'x64' ? 'amd64' : process.arch,
+            },
           },
         },
       },
-    }, mergePatch);
+      mergePatch,
+    );
   }
 
   private async renewLease(): Promise<void> {
     const spec = { holderIdentity: this.name, leaseDurationSeconds: 40, renewTime: microTime() };
     try {
-      await this.c.coordination.patchNamespacedLease({ name: this.name, namespace: LEASE_NS, body: { spec } }, mergePatch);
+      await this.c.coordination.patchNamespacedLease(
+        { name: this.name, namespace: LEASE_NS, body: { spec } },
+        mergePatch,
+      );
     } catch (err) {
       if (!isNotFound(err)) throw err;
       await this.c.coordination.createNamespacedLease({
         namespace: LEASE_NS,
-        body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.name }, spec: { holderIdentity: this.name, leaseDurationSeconds: 40 } },
+        body: {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name: this.name },
+          spec: { holderIdentity: this.name, leaseDurationSeconds: 40 },
+        },
       });
-      await this.c.coordination.patchNamespacedLease({ name: this.name, namespace: LEASE_NS, body: { spec } }, mergePatch);
+      await this.c.coordination.patchNamespacedLease(
+        { name: this.name, namespace: LEASE_NS, body: { spec } },
+        mergePatch,
+      );
     }
   }
 }

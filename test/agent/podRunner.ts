@@ -80,7 +80,11 @@ export class PodRunner {
   private readonly hostsPath: string;
   private readonly transitions: Transitions = new Map();
 
-  constructor(pod: V1Pod, podIP: string, private readonly d: RunnerDeps) {
+  constructor(
+    pod: V1Pod,
+    podIP: string,
+    private readonly d: RunnerDeps,
+  ) {
     this.pod = pod;
     this.uid = pod.metadata!.uid!;
     this.namespace = pod.metadata!.namespace!;
@@ -96,7 +100,12 @@ export class PodRunner {
       probes: [],
       unmapped: false,
       view: {
-        name: c.name, image: c.image ?? '', imageID: '', ready: false, started: false, restartCount: 0,
+        name: c.name,
+        image: c.image ?? '',
+        imageID: '',
+        ready: false,
+        started: false,
+        restartCount: 0,
         state: { kind: 'waiting', reason: init ? 'PodInitializing' : 'ContainerCreating' },
       },
     });
@@ -112,7 +121,10 @@ export class PodRunner {
   private podWithStatus(): V1Pod {
     const ip = [{ ip: this.podIP }];
     const host = [{ ip: this.d.hostIP }];
-    return { ...this.pod, status: { ...this.pod.status, podIP: this.podIP, podIPs: ip, hostIP: this.d.hostIP, hostIPs: host } };
+    return {
+      ...this.pod,
+      status: { ...this.pod.status, podIP: this.podIP, podIPs: ip, hostIP: this.d.hostIP, hostIPs: host },
+    };
   }
 
   get terminatingOrGone(): boolean {
@@ -147,7 +159,9 @@ export class PodRunner {
 
   /** The container's main process, if running. */
   mainProcess(container?: string): ContainerProcess | undefined {
-    const s = container ? [...this.containers, ...this.init].find((x) => x.spec.name === container) : this.containers.find((x) => !x.unmapped);
+    const s = container
+      ? [...this.containers, ...this.init].find((x) => x.spec.name === container)
+      : this.containers.find((x) => !x.unmapped);
     return s?.proc?.running ? s.proc : undefined;
   }
 
@@ -165,7 +179,13 @@ export class PodRunner {
 
   exec(container: string | undefined, argv: string[], timeoutMs: number, stdin?: string): Promise<ExecResult> {
     const p = this.mainProcess(container);
-    if (!p) return Promise.resolve({ exitCode: 126, stdout: '', stderr: `container ${container ?? '(main)'} of ${this.key} is not running`, timedOut: false });
+    if (!p)
+      return Promise.resolve({
+        exitCode: 126,
+        stdout: '',
+        stderr: `container ${container ?? '(main)'} of ${this.key} is not running`,
+        timedOut: false,
+      });
     return p.exec(argv, timeoutMs, stdin);
   }
 
@@ -189,7 +209,12 @@ export class PodRunner {
         this.volumes = await this.podVolumes.materialise();
         break;
       } catch (err) {
-        const reason = err instanceof NotReadyError ? 'ContainerCreating' : err instanceof ConfigError ? 'CreateContainerConfigError' : 'ContainerCreating';
+        const reason =
+          err instanceof NotReadyError
+            ? 'ContainerCreating'
+            : err instanceof ConfigError
+              ? 'CreateContainerConfigError'
+              : 'ContainerCreating';
         this.setWaitingAll(reason, (err as Error).message);
         await sleep(1000);
       }
@@ -238,13 +263,23 @@ export class PodRunner {
     let attempt = 0;
     for (;;) {
       if (this.terminating) return;
-      const policy = s.sidecar ? 'Always' : s.init ? (this.pod.spec?.restartPolicy === 'Never' ? 'Never' : 'OnFailure') : (this.pod.spec?.restartPolicy ?? 'Always');
+      const policy = s.sidecar
+        ? 'Always'
+        : s.init
+          ? this.pod.spec?.restartPolicy === 'Never'
+            ? 'Never'
+            : 'OnFailure'
+          : (this.pod.spec?.restartPolicy ?? 'Always');
 
       let env: Record<string, string>;
       try {
         env = await resolveEnv(this.podWithStatus(), s.spec, this.d.sources, this.d.baseEnv(this.pod));
       } catch (err) {
-        this.setState(s, { kind: 'waiting', reason: err instanceof ConfigError ? 'CreateContainerConfigError' : 'CreateContainerError', message: (err as Error).message });
+        this.setState(s, {
+          kind: 'waiting',
+          reason: err instanceof ConfigError ? 'CreateContainerConfigError' : 'CreateContainerError',
+          message: (err as Error).message,
+        });
         await sleep(2000);
         continue;
       }
@@ -259,9 +294,19 @@ export class PodRunner {
         s.unmapped = true;
         s.view.ready = true;
         s.view.imageID = `rk-agent://unmapped/${s.spec.image ?? ''}`;
-        this.setState(s, s.init && !s.sidecar
-          ? { kind: 'terminated', exitCode: 0, reason: 'Completed', message: plan.message, startedAt: new Date(), finishedAt: new Date() }
-          : { kind: 'waiting', reason: plan.reason, message: plan.message });
+        this.setState(
+          s,
+          s.init && !s.sidecar
+            ? {
+                kind: 'terminated',
+                exitCode: 0,
+                reason: 'Completed',
+                message: plan.message,
+                startedAt: new Date(),
+                finishedAt: new Date(),
+              }
+            : { kind: 'waiting', reason: plan.reason, message: plan.message },
+        );
         if (attempt === 0) this.d.log(`pod ${this.key} container ${s.spec.name}: ${plan.message}`);
         return;
       }
@@ -283,8 +328,12 @@ export class PodRunner {
       s.probes = [];
       s.view.ready = false;
       const term: ContainerState = {
-        kind: 'terminated', exitCode: exit.exitCode, reason: s.killReason ?? (exit.exitCode === 0 ? 'Completed' : 'Error'),
-        startedAt: exit.startedAt, finishedAt: exit.finishedAt, ...(exit.signal ? { message: `killed by ${exit.signal}` } : {}),
+        kind: 'terminated',
+        exitCode: exit.exitCode,
+        reason: s.killReason ?? (exit.exitCode === 0 ? 'Completed' : 'Error'),
+        startedAt: exit.startedAt,
+        finishedAt: exit.finishedAt,
+        ...(exit.signal ? { message: `killed by ${exit.signal}` } : {}),
       };
       this.setState(s, term);
       if (this.terminating) return;
@@ -293,9 +342,16 @@ export class PodRunner {
 
       // Restart with a short backoff (the kubelet's is 10s..5min; tests can't wait that long).
       const ranMs = exit.finishedAt.getTime() - exit.startedAt.getTime();
-      const delay = ranMs > 60_000 ? RESTART_BACKOFF_MS[0]! : RESTART_BACKOFF_MS[Math.min(attempt - 1, RESTART_BACKOFF_MS.length - 1)]!;
+      const delay =
+        ranMs > 60_000
+          ? RESTART_BACKOFF_MS[0]!
+          : RESTART_BACKOFF_MS[Math.min(attempt - 1, RESTART_BACKOFF_MS.length - 1)]!;
       s.view.lastState = term;
-      this.setState(s, { kind: 'waiting', reason: 'CrashLoopBackOff', message: `back-off ${delay / 1000}s restarting failed container=${s.spec.name} pod=${this.name}` });
+      this.setState(s, {
+        kind: 'waiting',
+        reason: 'CrashLoopBackOff',
+        message: `back-off ${delay / 1000}s restarting failed container=${s.spec.name} pod=${this.name}`,
+      });
       await sleep(delay);
     }
   }
@@ -387,12 +443,20 @@ export class PodRunner {
     await this.stopContainer(s, this.gracePeriod());
   }
 
-  private async runHook(s: Slot, h: NonNullable<V1Lifecycle['postStart']>, timeoutMs: number, what: string): Promise<void> {
+  private async runHook(
+    s: Slot,
+    h: NonNullable<V1Lifecycle['postStart']>,
+    timeoutMs: number,
+    what: string,
+  ): Promise<void> {
     const proc = s.proc;
     if (!proc) return;
     if (h.exec?.command) {
       const r = await proc.exec(h.exec.command, timeoutMs);
-      if (r.exitCode !== 0) this.d.log(`pod ${this.key} container ${s.spec.name}: ${what} exited ${r.exitCode}: ${(r.stdout + r.stderr).trim().slice(0, 300)}`);
+      if (r.exitCode !== 0)
+        this.d.log(
+          `pod ${this.key} container ${s.spec.name}: ${what} exited ${r.exitCode}: ${(r.stdout + r.stderr).trim().slice(0, 300)}`,
+        );
     } else if (h.sleep?.seconds) {
       await sleep(Math.min(timeoutMs, h.sleep.seconds * 1000));
     }
@@ -432,11 +496,14 @@ export class PodRunner {
     if (!this.gone) {
       try {
         await this.d.clients.core.deleteNamespacedPod({
-          name: this.name, namespace: this.namespace, gracePeriodSeconds: 0,
+          name: this.name,
+          namespace: this.namespace,
+          gracePeriodSeconds: 0,
           body: { gracePeriodSeconds: 0, preconditions: { uid: this.uid } },
         });
       } catch (err) {
-        if (!isNotFound(err) && (err as { code?: number }).code !== 409) this.d.log(`delete ${this.key} failed: ${describeError(err)}`);
+        if (!isNotFound(err) && (err as { code?: number }).code !== 409)
+          this.d.log(`delete ${this.key} failed: ${describeError(err)}`);
       }
     }
     this.podVolumes.remove();
@@ -490,14 +557,23 @@ export class PodRunner {
     this.statusInFlight = true;
     try {
       const view: PodView = {
-        pod: this.pod, podIP: this.podIP, hostIP: this.d.hostIP, startTime: this.startTime,
-        initialized: this.initialized, sandboxReady: this.sandboxReady, phase: this.phase,
-        init: this.init.map((s) => s.view), containers: this.containers.map((s) => s.view),
+        pod: this.pod,
+        podIP: this.podIP,
+        hostIP: this.d.hostIP,
+        startTime: this.startTime,
+        initialized: this.initialized,
+        sandboxReady: this.sandboxReady,
+        phase: this.phase,
+        init: this.init.map((s) => s.view),
+        containers: this.containers.map((s) => s.view),
       };
       const status = buildStatus(view, this.transitions);
       const json = JSON.stringify(status);
       if (json !== this.lastStatusJson && !this.gone && !this.terminating) {
-        await this.d.clients.core.patchNamespacedPodStatus({ name: this.name, namespace: this.namespace, body: { status } }, strategicMergePatch);
+        await this.d.clients.core.patchNamespacedPodStatus(
+          { name: this.name, namespace: this.namespace, body: { status } },
+          strategicMergePatch,
+        );
         this.lastStatusJson = json;
       }
     } catch (err) {

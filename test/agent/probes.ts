@@ -28,7 +28,10 @@ export async function runProbeOnce(p: V1Probe, t: ProbeTarget): Promise<{ ok: bo
   const timeoutMs = Math.max(1, p.timeoutSeconds ?? 1) * 1000;
   if (p.exec?.command) {
     const r = await t.exec(p.exec.command, timeoutMs);
-    return { ok: r.exitCode === 0 && !r.timedOut, output: r.timedOut ? `timed out after ${timeoutMs}ms` : (r.stdout + r.stderr).trim().slice(0, 300) };
+    return {
+      ok: r.exitCode === 0 && !r.timedOut,
+      output: r.timedOut ? `timed out after ${timeoutMs}ms` : (r.stdout + r.stderr).trim().slice(0, 300),
+    };
   }
   if (p.tcpSocket) {
     const port = resolvePort(p.tcpSocket.port as number | string, t.container);
@@ -56,13 +59,29 @@ function tcpCheck(host: string, port: number, timeoutMs: number): Promise<{ ok: 
   });
 }
 
-function httpCheck(host: string, port: number, path: string, headers: { name: string; value: string }[], timeoutMs: number): Promise<{ ok: boolean; output: string }> {
+function httpCheck(
+  host: string,
+  port: number,
+  path: string,
+  headers: { name: string; value: string }[],
+  timeoutMs: number,
+): Promise<{ ok: boolean; output: string }> {
   return new Promise((resolve) => {
-    const req = request({ host, port, path, method: 'GET', timeout: timeoutMs, headers: Object.fromEntries(headers.map((h) => [h.name, h.value])) }, (res) => {
-      res.resume();
-      const code = res.statusCode ?? 0;
-      resolve({ ok: code >= 200 && code < 400, output: `HTTP ${code}` });
-    });
+    const req = request(
+      {
+        host,
+        port,
+        path,
+        method: 'GET',
+        timeout: timeoutMs,
+        headers: Object.fromEntries(headers.map((h) => [h.name, h.value])),
+      },
+      (res) => {
+        res.resume();
+        const code = res.statusCode ?? 0;
+        resolve({ ok: code >= 200 && code < 400, output: `HTTP ${code}` });
+      },
+    );
     req.once('timeout', () => req.destroy(new Error('timeout')));
     req.once('error', (e) => resolve({ ok: false, output: e.message }));
     req.end();

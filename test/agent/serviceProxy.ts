@@ -32,7 +32,13 @@ export class ServiceProxy {
       if (!ip || ip === 'None' || !ip.startsWith('127.')) continue;
       for (const p of s.spec?.ports ?? []) {
         if ((p.protocol ?? 'TCP') !== 'TCP') continue;
-        wanted.set(`${ip}:${p.port}`, { ns: s.metadata!.namespace!, name: s.metadata!.name!, portName: p.name ?? '', ip, port: p.port });
+        wanted.set(`${ip}:${p.port}`, {
+          ns: s.metadata!.namespace!,
+          name: s.metadata!.name!,
+          portName: p.name ?? '',
+          ip,
+          port: p.port,
+        });
       }
     }
     for (const [key, l] of this.listeners) {
@@ -47,7 +53,13 @@ export class ServiceProxy {
         Object.assign(existing, { namespace: w.ns, service: w.name, portName: w.portName });
         continue;
       }
-      const l: Listener = { server: createServer((c) => this.forward(l, c)), namespace: w.ns, service: w.name, portName: w.portName, rr: 0 };
+      const l: Listener = {
+        server: createServer((c) => this.forward(l, c)),
+        namespace: w.ns,
+        service: w.name,
+        portName: w.portName,
+        rr: 0,
+      };
       l.server.on('error', (e) => this.log(`service proxy ${w.ns}/${w.name} ${key}: ${e.message}`));
       l.server.listen(w.port, w.ip);
       this.listeners.set(key, l);
@@ -58,7 +70,8 @@ export class ServiceProxy {
   backends(namespace: string, service: string, portName: string): { ip: string; port: number }[] {
     const out: { ip: string; port: number }[] = [];
     for (const sl of this.slices) {
-      if (sl.metadata?.namespace !== namespace || sl.metadata?.labels?.['kubernetes.io/service-name'] !== service) continue;
+      if (sl.metadata?.namespace !== namespace || sl.metadata?.labels?.['kubernetes.io/service-name'] !== service)
+        continue;
       const port = sl.ports?.find((p) => (p.name ?? '') === portName)?.port;
       if (port === undefined) continue;
       for (const ep of sl.endpoints ?? []) {

@@ -27,22 +27,42 @@ describe('node agent: valkey StatefulSet', { timeout: 300_000 }, () => {
     core = cluster.kubeconfig.makeApiClient(CoreV1Api);
     apps = cluster.kubeconfig.makeApiClient(AppsV1Api);
     await core.createNamespace({ body: { metadata: { name: NS } } });
-    await waitFor('default serviceaccount in test namespace', 30_000, async () => (await core.readNamespacedServiceAccount({ name: 'default', namespace: NS }).catch(() => undefined)) !== undefined);
-    await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 'valkey-auth' }, stringData: { password: PW } } });
+    await waitFor(
+      'default serviceaccount in test namespace',
+      30_000,
+      async () =>
+        (await core.readNamespacedServiceAccount({ name: 'default', namespace: NS }).catch(() => undefined)) !==
+        undefined,
+    );
+    await core.createNamespacedSecret({
+      namespace: NS,
+      body: { metadata: { name: 'valkey-auth' }, stringData: { password: PW } },
+    });
     await core.createNamespacedConfigMap({
       namespace: NS,
-      body: { metadata: { name: 'valkey-config' }, data: { 'valkey.conf': 'port 6379\nbind * -::*\ndir /data\nappendonly yes\nappendfsync always\n' } },
+      body: {
+        metadata: { name: 'valkey-config' },
+        data: { 'valkey.conf': 'port 6379\nbind * -::*\ndir /data\nappendonly yes\nappendfsync always\n' },
+      },
     });
     await core.createNamespacedService({
       namespace: NS,
       body: {
         metadata: { name: 'valkey-headless' },
-        spec: { clusterIP: 'None', publishNotReadyAddresses: true, selector: { app: 'valkey' }, ports: [{ name: 'valkey', port: 6379 }] },
+        spec: {
+          clusterIP: 'None',
+          publishNotReadyAddresses: true,
+          selector: { app: 'valkey' },
+          ports: [{ name: 'valkey', port: 6379 }],
+        },
       },
     });
     await core.createNamespacedService({
       namespace: NS,
-      body: { metadata: { name: 'valkey' }, spec: { selector: { app: 'valkey' }, ports: [{ name: 'valkey', port: 6379, targetPort: 6379 }] } },
+      body: {
+        metadata: { name: 'valkey' },
+        spec: { selector: { app: 'valkey' }, ports: [{ name: 'valkey', port: 6379, targetPort: 6379 }] },
+      },
     });
     await apps.createNamespacedStatefulSet({
       namespace: NS,
@@ -67,7 +87,11 @@ describe('node agent: valkey StatefulSet', { timeout: 300_000 }, () => {
                     { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
                   ],
                   ports: [{ name: 'valkey', containerPort: 6379 }],
-                  readinessProbe: { exec: { command: ['sh', '-c', 'valkey-cli -a "$PW" --no-auth-warning ping | grep -q PONG'] }, periodSeconds: 1, timeoutSeconds: 3 },
+                  readinessProbe: {
+                    exec: { command: ['sh', '-c', 'valkey-cli -a "$PW" --no-auth-warning ping | grep -q PONG'] },
+                    periodSeconds: 1,
+                    timeoutSeconds: 3,
+                  },
                   livenessProbe: { tcpSocket: { port: 'valkey' }, periodSeconds: 2, failureThreshold: 3 },
                   volumeMounts: [
                     { name: 'config', mountPath: '/etc/valkey', readOnly: true },
@@ -81,7 +105,10 @@ describe('node agent: valkey StatefulSet', { timeout: 300_000 }, () => {
             },
           },
           volumeClaimTemplates: [
-            { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
+            {
+              metadata: { name: 'data' },
+              spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+            },
           ],
         },
       },
@@ -105,16 +132,31 @@ describe('node agent: valkey StatefulSet', { timeout: 300_000 }, () => {
     const exporter = pods[0]!.status!.containerStatuses!.find((c) => c.name === 'exporter')!;
     assert.equal(exporter.state?.waiting?.reason, 'ImageNotMapped');
     const claims = (await core.listNamespacedPersistentVolumeClaim({ namespace: NS })).items;
-    assert.deepEqual(claims.map((c) => [c.metadata!.name, c.status!.phase]).sort(), [['data-valkey-0', 'Bound'], ['data-valkey-1', 'Bound']]);
+    assert.deepEqual(claims.map((c) => [c.metadata!.name, c.status!.phase]).sort(), [
+      ['data-valkey-0', 'Bound'],
+      ['data-valkey-1', 'Bound'],
+    ]);
   });
 
   test('pod names and Services resolve inside pods', { timeout: 60_000 }, async () => {
-    const peer = await cluster.agent.exec(NS, 'valkey-0', ['sh', '-c', 'valkey-cli -h valkey-1.valkey-headless -a "$PW" --no-auth-warning ping']);
+    const peer = await cluster.agent.exec(NS, 'valkey-0', [
+      'sh',
+      '-c',
+      'valkey-cli -h valkey-1.valkey-headless -a "$PW" --no-auth-warning ping',
+    ]);
     assert.equal(peer.stdout.trim(), 'PONG', peer.stderr);
-    const fqdn = await cluster.agent.exec(NS, 'valkey-1', ['sh', '-c', `valkey-cli -h valkey-0.valkey-headless.${NS}.svc.cluster.local -a "$PW" --no-auth-warning ping`]);
+    const fqdn = await cluster.agent.exec(NS, 'valkey-1', [
+      'sh',
+      '-c',
+      `valkey-cli -h valkey-0.valkey-headless.${NS}.svc.cluster.local -a "$PW" --no-auth-warning ping`,
+    ]);
     assert.equal(fqdn.stdout.trim(), 'PONG', fqdn.stderr);
     // ClusterIP Service, through the agent's proxy.
-    const svc = await cluster.agent.exec(NS, 'valkey-0', ['sh', '-c', 'valkey-cli -h valkey -a "$PW" --no-auth-warning ping']);
+    const svc = await cluster.agent.exec(NS, 'valkey-0', [
+      'sh',
+      '-c',
+      'valkey-cli -h valkey -a "$PW" --no-auth-warning ping',
+    ]);
     assert.equal(svc.stdout.trim(), 'PONG', svc.stderr);
     const host = await cluster.agent.exec(NS, 'valkey-1', ['hostname']);
     assert.equal(host.stdout.trim(), 'valkey-1');
@@ -143,7 +185,9 @@ describe('node agent: valkey StatefulSet', { timeout: 300_000 }, () => {
   });
 
   test('crashPod kills the server; it restarts with restartCount+1', { timeout: 60_000 }, async () => {
-    const before = (await core.readNamespacedPod({ name: 'valkey-1', namespace: NS })).status!.containerStatuses!.find((c) => c.name === 'valkey')!;
+    const before = (await core.readNamespacedPod({ name: 'valkey-1', namespace: NS })).status!.containerStatuses!.find(
+      (c) => c.name === 'valkey',
+    )!;
     cluster.agent.crashPod(NS, 'valkey-1');
     const after = await waitFor('valkey-1 restarted and ready', 45_000, async () => {
       const p = await core.readNamespacedPod({ name: 'valkey-1', namespace: NS });

@@ -8,7 +8,15 @@ import { apiTime } from './node.js';
 export type ContainerState =
   | { kind: 'waiting'; reason: string; message?: string }
   | { kind: 'running'; startedAt: Date }
-  | { kind: 'terminated'; exitCode: number; signal?: number; reason: string; message?: string; startedAt: Date; finishedAt: Date };
+  | {
+      kind: 'terminated';
+      exitCode: number;
+      signal?: number;
+      reason: string;
+      message?: string;
+      startedAt: Date;
+      finishedAt: Date;
+    };
 
 export interface ContainerView {
   name: string;
@@ -45,8 +53,12 @@ function stateJson(s: ContainerState): Record<string, unknown> {
     case 'terminated':
       return {
         terminated: {
-          exitCode: s.exitCode, reason: s.reason, startedAt: apiTime(s.startedAt), finishedAt: apiTime(s.finishedAt),
-          ...(s.signal ? { signal: s.signal } : {}), ...(s.message ? { message: s.message } : {}),
+          exitCode: s.exitCode,
+          reason: s.reason,
+          startedAt: apiTime(s.startedAt),
+          finishedAt: apiTime(s.finishedAt),
+          ...(s.signal ? { signal: s.signal } : {}),
+          ...(s.message ? { message: s.message } : {}),
         },
       };
   }
@@ -68,7 +80,9 @@ function containerJson(c: ContainerView): V1ContainerStatus {
 
 /** Readiness gates: every listed condition must be True (set by someone else). */
 function gatesPass(pod: V1Pod): boolean {
-  return (pod.spec?.readinessGates ?? []).every((g) => pod.status?.conditions?.some((c) => c.type === g.conditionType && c.status === 'True'));
+  return (pod.spec?.readinessGates ?? []).every((g) =>
+    pod.status?.conditions?.some((c) => c.type === g.conditionType && c.status === 'True'),
+  );
 }
 
 /** Per condition type: the status last reported and when it last changed. */
@@ -83,7 +97,13 @@ export function buildStatus(v: PodView, transitions: Transitions): Record<string
     const status = ok ? 'True' : 'False';
     let t = transitions.get(type);
     if (!t || t.status !== status) transitions.set(type, (t = { status, at: now }));
-    return { type, status, lastProbeTime: null, lastTransitionTime: apiTime(t.at), ...(!ok && reason ? { reason } : {}) };
+    return {
+      type,
+      status,
+      lastProbeTime: null,
+      lastTransitionTime: apiTime(t.at),
+      ...(!ok && reason ? { reason } : {}),
+    };
   };
   return {
     phase: v.phase,

@@ -17,7 +17,11 @@ const DIR_ANNOTATION = 'redis-kubernetes.io/local-dir';
 export class Provisioner {
   private readonly inFlight = new Set<string>();
 
-  constructor(private readonly c: Clients, private readonly volumesDir: string, private readonly log: (m: string) => void) {
+  constructor(
+    private readonly c: Clients,
+    private readonly volumesDir: string,
+    private readonly log: (m: string) => void,
+  ) {
     mkdirSync(volumesDir, { recursive: true });
   }
 
@@ -28,7 +32,10 @@ export class Provisioner {
         body: {
           apiVersion: 'storage.k8s.io/v1',
           kind: 'StorageClass',
-          metadata: { name: DEFAULT_STORAGE_CLASS, annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+          metadata: {
+            name: DEFAULT_STORAGE_CLASS,
+            annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
+          },
           provisioner: PROVISIONER,
           reclaimPolicy: 'Delete',
           volumeBindingMode: 'Immediate',
@@ -47,7 +54,9 @@ export class Provisioner {
     if (this.inFlight.has(uid)) return;
     this.inFlight.add(uid);
     this.provision(pvc)
-      .catch((err) => this.log(`provision ${pvc.metadata?.namespace}/${pvc.metadata?.name} failed: ${describeError(err)}`))
+      .catch((err) =>
+        this.log(`provision ${pvc.metadata?.namespace}/${pvc.metadata?.name} failed: ${describeError(err)}`),
+      )
       .finally(() => this.inFlight.delete(uid));
   }
 

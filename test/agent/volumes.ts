@@ -6,9 +6,29 @@
 // `..data/`), are mounted read-only like on a real node, and are refreshed
 // by refresh(): a directory mount sees updates, a subPath mount keeps the
 // content it started with (as in Kubernetes).
-import { chmodSync, existsSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync, lstatSync, closeSync, openSync, readFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  lstatSync,
+  closeSync,
+  openSync,
+  readFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { V1KeyToPath, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod, V1Volume } from '@kubernetes/client-node';
+import type {
+  V1KeyToPath,
+  V1PersistentVolume,
+  V1PersistentVolumeClaim,
+  V1Pod,
+  V1Volume,
+} from '@kubernetes/client-node';
 import { ConfigError, fieldValue, resourceValue, secretValue, type ObjectSource } from './env.js';
 import { volumeHostPath } from './storage.js';
 
@@ -37,7 +57,11 @@ export class PodVolumes {
     return this.podNow();
   }
 
-  constructor(podDir: string, private readonly podNow: () => V1Pod, private readonly src: VolumeSources) {
+  constructor(
+    podDir: string,
+    private readonly podNow: () => V1Pod,
+    private readonly src: VolumeSources,
+  ) {
     this.root = join(podDir, 'volumes');
   }
 
@@ -65,7 +89,8 @@ export class PodVolumes {
       const name = v.persistentVolumeClaim.claimName;
       const pvc = this.src.claim(ns, name);
       if (!pvc) throw new NotReadyError(`persistentvolumeclaim "${name}" not found`);
-      if (pvc.status?.phase !== 'Bound' || !pvc.spec?.volumeName) throw new NotReadyError(`persistentvolumeclaim "${name}" is not bound`);
+      if (pvc.status?.phase !== 'Bound' || !pvc.spec?.volumeName)
+        throw new NotReadyError(`persistentvolumeclaim "${name}" is not bound`);
       const path = volumeHostPath(this.src.volume(pvc.spec.volumeName));
       if (!path) throw new NotReadyError(`persistentvolume "${pvc.spec.volumeName}" has no local path`);
       mkdirSync(path, { recursive: true });
@@ -82,7 +107,16 @@ export class PodVolumes {
       if (!cm && !v.configMap.optional) throw new ConfigError(`configmap "${v.configMap.name}" not found`);
       const data: Record<string, Buffer | string> = { ...(cm?.data ?? {}) };
       for (const [k, b] of Object.entries(cm?.binaryData ?? {})) data[k] = Buffer.from(b, 'base64');
-      writeAtomic(dir, project(data, v.configMap.items, v.configMap.defaultMode, `configmap "${v.configMap.name}"`, v.configMap.optional));
+      writeAtomic(
+        dir,
+        project(
+          data,
+          v.configMap.items,
+          v.configMap.defaultMode,
+          `configmap "${v.configMap.name}"`,
+          v.configMap.optional,
+        ),
+      );
       return { hostPath: dir, readOnly: true };
     }
     if (v.secret) {
@@ -90,12 +124,16 @@ export class PodVolumes {
       if (!s && !v.secret.optional) throw new ConfigError(`secret "${v.secret.secretName}" not found`);
       const data: Record<string, Buffer> = {};
       for (const k of Object.keys(s?.data ?? {})) data[k] = Buffer.from(secretValue(s!, k)!, 'utf8');
-      writeAtomic(dir, project(data, v.secret.items, v.secret.defaultMode, `secret "${v.secret.secretName}"`, v.secret.optional));
+      writeAtomic(
+        dir,
+        project(data, v.secret.items, v.secret.defaultMode, `secret "${v.secret.secretName}"`, v.secret.optional),
+      );
       return { hostPath: dir, readOnly: true };
     }
     if (v.downwardAPI) {
       const files: Files = new Map();
-      for (const it of v.downwardAPI.items ?? []) files.set(it.path, { data: this.downward(it), mode: it.mode ?? v.downwardAPI.defaultMode ?? 0o644 });
+      for (const it of v.downwardAPI.items ?? [])
+        files.set(it.path, { data: this.downward(it), mode: it.mode ?? v.downwardAPI.defaultMode ?? 0o644 });
       writeAtomic(dir, files);
       return { hostPath: dir, readOnly: true };
     }
@@ -106,18 +144,31 @@ export class PodVolumes {
         if (s.configMap) {
           const cm = await this.src.configMap(ns, s.configMap.name!);
           if (!cm && !s.configMap.optional) throw new ConfigError(`configmap "${s.configMap.name}" not found`);
-          for (const [k, f] of project(cm?.data ?? {}, s.configMap.items, defMode, `configmap "${s.configMap.name}"`, s.configMap.optional)) files.set(k, f);
+          for (const [k, f] of project(
+            cm?.data ?? {},
+            s.configMap.items,
+            defMode,
+            `configmap "${s.configMap.name}"`,
+            s.configMap.optional,
+          ))
+            files.set(k, f);
         } else if (s.secret) {
           const sec = await this.src.secret(ns, s.secret.name!);
           if (!sec && !s.secret.optional) throw new ConfigError(`secret "${s.secret.name}" not found`);
           const data: Record<string, string> = {};
           for (const k of Object.keys(sec?.data ?? {})) data[k] = secretValue(sec!, k)!;
-          for (const [k, f] of project(data, s.secret.items, defMode, `secret "${s.secret.name}"`, s.secret.optional)) files.set(k, f);
+          for (const [k, f] of project(data, s.secret.items, defMode, `secret "${s.secret.name}"`, s.secret.optional))
+            files.set(k, f);
         } else if (s.downwardAPI) {
-          for (const it of s.downwardAPI.items ?? []) files.set(it.path, { data: this.downward(it), mode: it.mode ?? defMode });
+          for (const it of s.downwardAPI.items ?? [])
+            files.set(it.path, { data: this.downward(it), mode: it.mode ?? defMode });
         } else if (s.serviceAccountToken) {
           const t = s.serviceAccountToken;
-          const token = await this.src.serviceAccountToken(this.pod, t.audience, Math.max(600, t.expirationSeconds ?? 3607));
+          const token = await this.src.serviceAccountToken(
+            this.pod,
+            t.audience,
+            Math.max(600, t.expirationSeconds ?? 3607),
+          );
           files.set(t.path, { data: token, mode: defMode });
         }
       }
@@ -127,10 +178,15 @@ export class PodVolumes {
     throw new ConfigError(`volume "${v.name}": unsupported volume type`);
   }
 
-  private downward(it: { fieldRef?: { fieldPath: string }; resourceFieldRef?: { containerName?: string; resource: string; divisor?: string } }): string {
+  private downward(it: {
+    fieldRef?: { fieldPath: string };
+    resourceFieldRef?: { containerName?: string; resource: string; divisor?: string };
+  }): string {
     if (it.fieldRef) return fieldValue(this.pod, it.fieldRef.fieldPath);
     if (it.resourceFieldRef) {
-      const c = (this.pod.spec?.containers ?? []).find((x) => x.name === it.resourceFieldRef!.containerName) ?? this.pod.spec!.containers[0]!;
+      const c =
+        (this.pod.spec?.containers ?? []).find((x) => x.name === it.resourceFieldRef!.containerName) ??
+        this.pod.spec!.containers[0]!;
       return resourceValue(c, it.resourceFieldRef.resource, it.resourceFieldRef.divisor);
     }
     return '';
@@ -143,7 +199,13 @@ export class PodVolumes {
 }
 
 /** Selects and renames keys per `items`, applying modes. */
-function project(data: Record<string, Buffer | string>, items: V1KeyToPath[] | undefined, defaultMode: number | undefined, what: string, optional?: boolean): Files {
+function project(
+  data: Record<string, Buffer | string>,
+  items: V1KeyToPath[] | undefined,
+  defaultMode: number | undefined,
+  what: string,
+  optional?: boolean,
+): Files {
   const files: Files = new Map();
   const mode = defaultMode ?? 0o644;
   if (!items || items.length === 0) {

@@ -75,11 +75,18 @@ interface UpResult {
 }
 
 /** Starts `control-plane up` and resolves with its ready line. */
-function startControlPlane(bin: string, dir: string, serviceCIDR: string, timeoutMs: number): Promise<{ proc: ChildProcess; up: UpResult }> {
+function startControlPlane(
+  bin: string,
+  dir: string,
+  serviceCIDR: string,
+  timeoutMs: number,
+): Promise<{ proc: ChildProcess; up: UpResult }> {
   return new Promise((resolve, reject) => {
     // --remove-dir: if this process dies without stop(), `up` still removes
     // the whole state dir (agent data included) when it notices.
-    const proc = spawn(bin, ['up', '--dir', dir, '--remove-dir', '--service-cidr', serviceCIDR], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(bin, ['up', '--dir', dir, '--remove-dir', '--service-cidr', serviceCIDR], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     proc.stderr!.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-20_000);
@@ -174,7 +181,12 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
 
     const kubeconfig = new KubeConfig();
     kubeconfig.loadFromFile(cp.up.kubeconfig);
-    agent = await Agent.start({ dataDir: join(dir, 'agent'), ...opts.agent, kubeconfig, nodeName: opts.nodeName ?? 'rk-node' });
+    agent = await Agent.start({
+      dataDir: join(dir, 'agent'),
+      ...opts.agent,
+      kubeconfig,
+      nodeName: opts.nodeName ?? 'rk-node',
+    });
     lap('agent');
 
     const core = kubeconfig.makeApiClient(CoreV1Api);
@@ -183,7 +195,11 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
       const n = await core.readNode({ name: nodeName });
       return n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? true : undefined;
     });
-    await waitFor('default ServiceAccount', timeoutMs, async () => (await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' })) ?? undefined);
+    await waitFor(
+      'default ServiceAccount',
+      timeoutMs,
+      async () => (await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' })) ?? undefined,
+    );
     lap('ready');
     timings.total = Date.now() - t0;
 

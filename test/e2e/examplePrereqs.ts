@@ -25,7 +25,12 @@ async function createIfMissing(fn: () => Promise<unknown>): Promise<void> {
   }
 }
 
-export async function prepareFor(kc: KubeConfig, inst: Instance, objects: KubeObject[], workDir: string): Promise<Prepared> {
+export async function prepareFor(
+  kc: KubeConfig,
+  inst: Instance,
+  objects: KubeObject[],
+  workDir: string,
+): Promise<Prepared> {
   const core = kc.makeApiClient(CoreV1Api);
   const out: Prepared = {};
   const userSecret = !inst.auth.generated && inst.auth.enabled;
@@ -36,22 +41,34 @@ export async function prepareFor(kc: KubeConfig, inst: Instance, objects: KubeOb
   if (userSecret) {
     out.userPassword = randomBytes(18).toString('base64url');
     await core.deleteNamespacedSecret({ namespace: inst.namespace, name: inst.auth.secretName }).catch(() => undefined);
-    await core.createNamespacedSecret({ namespace: inst.namespace, body: { metadata: { name: inst.auth.secretName }, stringData: { [inst.auth.secretKey]: out.userPassword } } });
+    await core.createNamespacedSecret({
+      namespace: inst.namespace,
+      body: { metadata: { name: inst.auth.secretName }, stringData: { [inst.auth.secretKey]: out.userPassword } },
+    });
   }
   if (certificate) {
     const spec = certificate.spec as { secretName: string; dnsNames?: string[]; ipAddresses?: string[] };
     const cert = issueCert(workDir, spec.dnsNames ?? [], spec.ipAddresses ?? []);
     await core.deleteNamespacedSecret({ namespace: inst.namespace, name: spec.secretName }).catch(() => undefined);
-    await core.createNamespacedSecret({ namespace: inst.namespace, body: { metadata: { name: spec.secretName }, type: 'kubernetes.io/tls', data: cert.data } });
+    await core.createNamespacedSecret({
+      namespace: inst.namespace,
+      body: { metadata: { name: spec.secretName }, type: 'kubernetes.io/tls', data: cert.data },
+    });
     out.tlsCaFile = cert.caFile;
   }
   if (inst.scheduling.priorityClassName) {
     const name = inst.scheduling.priorityClassName;
-    await createIfMissing(() => kc.makeApiClient(SchedulingV1Api).createPriorityClass({ body: { metadata: { name }, value: 1000 } }));
+    await createIfMissing(() =>
+      kc.makeApiClient(SchedulingV1Api).createPriorityClass({ body: { metadata: { name }, value: 1000 } }),
+    );
   }
   if (inst.persistence.mode !== 'NONE' && inst.persistence.storageClass) {
     const name = inst.persistence.storageClass;
-    await createIfMissing(() => kc.makeApiClient(StorageV1Api).createStorageClass({ body: { metadata: { name }, provisioner: PROVISIONER, volumeBindingMode: 'Immediate' } }));
+    await createIfMissing(() =>
+      kc
+        .makeApiClient(StorageV1Api)
+        .createStorageClass({ body: { metadata: { name }, provisioner: PROVISIONER, volumeBindingMode: 'Immediate' } }),
+    );
   }
   return out;
 }

@@ -12,7 +12,12 @@ import { info, valkeyCli } from './valkeyCli.js';
 const log = (m: string) => process.stderr.write(`[examples e2e] ${m}\n`);
 
 /** STANDALONE with persistence: a key written before the pod is deleted is there after the StatefulSet recreates it. */
-export async function standaloneDataSurvivesPodDeletion(core: CoreV1Api, inst: Instance, pod: PodTarget, access: Access): Promise<void> {
+export async function standaloneDataSurvivesPodDeletion(
+  core: CoreV1Api,
+  inst: Instance,
+  pod: PodTarget,
+  access: Access,
+): Promise<void> {
   const value = `v-${Date.now()}`;
   assert.equal(await valkeyCli(pod, 'set', 'e2e:survives', value), 'OK');
   const t0 = Date.now();
@@ -22,34 +27,56 @@ export async function standaloneDataSurvivesPodDeletion(core: CoreV1Api, inst: I
   assert.equal(await valkeyCli(again, 'get', 'e2e:survives'), value, 'the key survived the pod');
 }
 
-interface GroupView { master: PodTarget; replicas: PodTarget[] }
+interface GroupView {
+  master: PodTarget;
+  replicas: PodTarget[];
+}
 
 const podOfHost = (host: string, pods: PodTarget[]) => pods.find((p) => host === p.ip || host.startsWith(`${p.name}.`));
 
 /** One master, every other data pod its connected replica, every sentinel naming it and seeing all peers and replicas. */
-export async function sentinelGroupHealthy(inst: Instance, data: PodTarget[], sentinels: PodTarget[], timeoutMs = 60_000): Promise<GroupView> {
+export async function sentinelGroupHealthy(
+  inst: Instance,
+  data: PodTarget[],
+  sentinels: PodTarget[],
+  timeoutMs = 60_000,
+): Promise<GroupView> {
   const masterName = inst.sentinel!.masterName;
-  return waitFor(`a healthy sentinel group for ${inst.name}`, timeoutMs, async () => {
-    const roles = await Promise.all(data.map(async (p) => ({ p, r: await info(p, 'replication') })));
-    const masters = roles.filter((x) => x.r.role === 'master');
-    assert.equal(masters.length, 1, `exactly one master: ${roles.map((x) => `${x.p.name}=${x.r.role}`).join(' ')}`);
-    const master = masters[0]!.p;
-    const replicas = roles.filter((x) => x.p !== master);
-    for (const { p, r } of replicas) {
-      assert.equal(r.master_link_status, 'up', `${p.name} linked to its master`);
-      assert.equal(podOfHost(r.master_host ?? '', data), master, `${p.name} replicates ${master.name}, not ${r.master_host}`);
-    }
-    assert.equal(Number(masters[0]!.r.connected_slaves), data.length - 1, `${master.name} has every replica connected`);
-    for (const s of sentinels) {
-      const addr = (await valkeyCli(s, '--raw', 'sentinel', 'get-master-addr-by-name', masterName)).split('\n')[0] ?? '';
-      assert.equal(podOfHost(addr, data), master, `${s.name} names ${master.name} as master, not ${addr}`);
-      const m = (await valkeyCli(s, '--raw', 'sentinel', 'master', masterName)).split('\n');
-      const field = (k: string) => m[m.indexOf(k) + 1];
-      assert.equal(Number(field('num-other-sentinels')), sentinels.length - 1, `${s.name} knows the other sentinels`);
-      assert.equal(Number(field('num-slaves')), data.length - 1, `${s.name} knows every replica`);
-    }
-    return { master, replicas: replicas.map((x) => x.p) };
-  }, 500);
+  return waitFor(
+    `a healthy sentinel group for ${inst.name}`,
+    timeoutMs,
+    async () => {
+      const roles = await Promise.all(data.map(async (p) => ({ p, r: await info(p, 'replication') })));
+      const masters = roles.filter((x) => x.r.role === 'master');
+      assert.equal(masters.length, 1, `exactly one master: ${roles.map((x) => `${x.p.name}=${x.r.role}`).join(' ')}`);
+      const master = masters[0]!.p;
+      const replicas = roles.filter((x) => x.p !== master);
+      for (const { p, r } of replicas) {
+        assert.equal(r.master_link_status, 'up', `${p.name} linked to its master`);
+        assert.equal(
+          podOfHost(r.master_host ?? '', data),
+          master,
+          `${p.name} replicates ${master.name}, not ${r.master_host}`,
+        );
+      }
+      assert.equal(
+        Number(masters[0]!.r.connected_slaves),
+        data.length - 1,
+        `${master.name} has every replica connected`,
+      );
+      for (const s of sentinels) {
+        const addr =
+          (await valkeyCli(s, '--raw', 'sentinel', 'get-master-addr-by-name', masterName)).split('\n')[0] ?? '';
+        assert.equal(podOfHost(addr, data), master, `${s.name} names ${master.name} as master, not ${addr}`);
+        const m = (await valkeyCli(s, '--raw', 'sentinel', 'master', masterName)).split('\n');
+        const field = (k: string) => m[m.indexOf(k) + 1];
+        assert.equal(Number(field('num-other-sentinels')), sentinels.length - 1, `${s.name} knows the other sentinels`);
+        assert.equal(Number(field('num-slaves')), data.length - 1, `${s.name} knows every replica`);
+      }
+      return { master, replicas: replicas.map((x) => x.p) };
+    },
+    500,
+  );
 }
 
 /**
@@ -57,23 +84,46 @@ export async function sentinelGroupHealthy(inst: Instance, data: PodTarget[], se
  * script must ask the sentinels and come back as a replica of the new master, not as a second
  * master because of its ordinal.
  */
-export async function sentinelPodRejoinsAfterFailover(core: CoreV1Api, inst: Instance, view: GroupView, data: PodTarget[], sentinels: PodTarget[], access: Access): Promise<void> {
+export async function sentinelPodRejoinsAfterFailover(
+  core: CoreV1Api,
+  inst: Instance,
+  view: GroupView,
+  data: PodTarget[],
+  sentinels: PodTarget[],
+  access: Access,
+): Promise<void> {
   const masterName = inst.sentinel!.masterName;
   const old = view.master;
   const t0 = Date.now();
   assert.equal(await valkeyCli(sentinels[0]!, 'sentinel', 'failover', masterName), 'OK');
-  const promoted = await waitFor('every sentinel to name a new master', 60_000, async () => {
-    const named = await Promise.all(sentinels.map(async (s) => podOfHost((await valkeyCli(s, '--raw', 'sentinel', 'get-master-addr-by-name', masterName)).split('\n')[0] ?? '', data)));
-    const first = named[0];
-    if (!first || first === old || !named.every((n) => n === first)) return undefined;
-    return (await info(first, 'replication')).role === 'master' ? first : undefined;
-  }, 500);
+  const promoted = await waitFor(
+    'every sentinel to name a new master',
+    60_000,
+    async () => {
+      const named = await Promise.all(
+        sentinels.map(async (s) =>
+          podOfHost(
+            (await valkeyCli(s, '--raw', 'sentinel', 'get-master-addr-by-name', masterName)).split('\n')[0] ?? '',
+            data,
+          ),
+        ),
+      );
+      const first = named[0];
+      if (!first || first === old || !named.every((n) => n === first)) return undefined;
+      return (await info(first, 'replication')).role === 'master' ? first : undefined;
+    },
+    500,
+  );
   log(`${inst.name}: failover ${old.name} -> ${promoted.name} in ${Date.now() - t0}ms`);
 
   const back = await recreatePod(core, inst, old, access);
   const r = await info(back, 'replication');
   assert.equal(r.role, 'slave', `${old.name} came back as a replica`);
-  assert.equal(podOfHost(r.master_host ?? '', data), promoted, `${old.name} replicates the current master ${promoted.name}, not ${r.master_host}`);
+  assert.equal(
+    podOfHost(r.master_host ?? '', data),
+    promoted,
+    `${old.name} replicates the current master ${promoted.name}, not ${r.master_host}`,
+  );
   const now = data.map((p) => (p.name === back.name ? back : p));
   const healthy = await sentinelGroupHealthy(inst, now, sentinels);
   assert.equal(healthy.master.name, promoted.name);
@@ -82,9 +132,15 @@ export async function sentinelPodRejoinsAfterFailover(core: CoreV1Api, inst: Ins
 function tcpReachable(ip: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = connect({ host: ip, port, timeout: 2000 });
-    sock.once('connect', () => { sock.destroy(); resolve(true); });
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(true);
+    });
     sock.once('error', () => resolve(false));
-    sock.once('timeout', () => { sock.destroy(); resolve(false); });
+    sock.once('timeout', () => {
+      sock.destroy();
+      resolve(false);
+    });
   });
 }
 
@@ -97,12 +153,18 @@ export async function clusterPodsReachable(data: PodTarget[], busPort: number): 
   }
   // No operator forms the cluster here; MEET proves pod-to-pod bus traffic works both ways.
   const [first, ...rest] = data;
-  for (const p of rest) assert.equal(await valkeyCli(first!, 'cluster', 'meet', p.ip, String(p.port), String(busPort)), 'OK');
-  await waitFor('every node to know every other over the bus', 30_000, async () => {
-    for (const p of data) {
-      const known = (await valkeyCli(p, 'cluster', 'info')).match(/cluster_known_nodes:(\d+)/)?.[1];
-      if (Number(known) !== data.length) return undefined;
-    }
-    return true;
-  }, 500);
+  for (const p of rest)
+    assert.equal(await valkeyCli(first!, 'cluster', 'meet', p.ip, String(p.port), String(busPort)), 'OK');
+  await waitFor(
+    'every node to know every other over the bus',
+    30_000,
+    async () => {
+      for (const p of data) {
+        const known = (await valkeyCli(p, 'cluster', 'info')).match(/cluster_known_nodes:(\d+)/)?.[1];
+        if (Number(known) !== data.length) return undefined;
+      }
+      return true;
+    },
+    500,
+  );
 }

@@ -11,12 +11,21 @@ export const REPO_ROOT = (() => {
   return d;
 })();
 
-export interface RkResult { code: number; out: string[]; err: string[]; ms: number }
+export interface RkResult {
+  code: number;
+  out: string[];
+  err: string[];
+  ms: number;
+}
 
 export function rk(args: string[], env: Record<string, string>, timeoutMs = 300_000): Promise<RkResult> {
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'rk.js'), ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'rk.js'), ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));

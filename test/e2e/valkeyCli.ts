@@ -2,13 +2,21 @@
 // The password goes through REDISCLI_AUTH, never the command line.
 import { spawn } from 'node:child_process';
 
-export interface Target { ip: string; port: number; password?: string; tlsCaFile?: string }
+export interface Target {
+  ip: string;
+  port: number;
+  password?: string;
+  tlsCaFile?: string;
+}
 
 export function valkeyCli(t: Target, ...args: string[]): Promise<string> {
   const tls = t.tlsCaFile ? ['--tls', '--cacert', t.tlsCaFile] : [];
   const env = { ...process.env, ...(t.password ? { REDISCLI_AUTH: t.password } : {}) };
   return new Promise((resolve, reject) => {
-    const p = spawn('valkey-cli', ['-h', t.ip, '-p', String(t.port), ...tls, '--no-auth-warning', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn('valkey-cli', ['-h', t.ip, '-p', String(t.port), ...tls, '--no-auth-warning', ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr.on('data', (d: Buffer) => (out += d.toString()));

@@ -5,7 +5,10 @@ import { startWriter, type Writer, type WriterOptions } from '../../src/check/wr
 import type { LocalTestInstance } from './localInstance.js';
 
 export function instanceWriter(t: LocalTestInstance, opts: Partial<WriterOptions> & { keyPrefix: string }): Writer {
-  const { target, waitReplicas } = instanceTarget(t.inst, (m) => ({ host: t.platform.placement(m).host, port: t.platform.placement(m).port }));
+  const { target, waitReplicas } = instanceTarget(t.inst, (m) => ({
+    host: t.platform.placement(m).host,
+    port: t.platform.placement(m).port,
+  }));
   const password = t.ctx.password ?? undefined;
   return startWriter({
     target,

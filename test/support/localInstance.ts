@@ -19,7 +19,8 @@ export const EXAMPLES = new URL('../../../examples/', import.meta.url).pathname;
 
 export function instanceFrom(yamlText: string, overrides: (inst: Instance) => void = () => {}): Instance {
   const r = validateDocument(parseDocuments(yamlText, 'test.yaml')[0]!);
-  if (!r.instance) throw new Error(`invalid test spec: ${r.diagnostics.map((d) => `${d.path}: ${d.message}`).join('; ')}`);
+  if (!r.instance)
+    throw new Error(`invalid test spec: ${r.diagnostics.map((d) => `${d.path}: ${d.message}`).join('; ')}`);
   overrides(r.instance);
   return r.instance;
 }
@@ -33,7 +34,8 @@ export async function freeBase(count: number, bus: boolean): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const base = 20000 + Math.floor(Math.random() * 2000) * 10;
     let ok = true;
-    for (let p = base; p < base + count && ok; p++) ok = (await isPortFree(p)) && (!bus || (await isPortFree(p + 10000)));
+    for (let p = base; p < base + count && ok; p++)
+      ok = (await isPortFree(p)) && (!bus || (await isPortFree(p + 10000)));
     if (ok) return base;
   }
   throw new Error('no free port block for the test');
@@ -51,18 +53,34 @@ export interface LocalTestInstance {
   dispose(): Promise<void>;
 }
 
-export async function localInstance(inst: Instance, opts: { password?: string | null; timeoutMs?: number } = {}): Promise<LocalTestInstance> {
+export async function localInstance(
+  inst: Instance,
+  opts: { password?: string | null; timeoutMs?: number } = {},
+): Promise<LocalTestInstance> {
   const root = mkdtempSync(join(tmpdir(), 'rk-int-'));
   const members = allMembers(inst).map((m) => m.name);
   const logs: string[] = [];
-  const password = opts.password === undefined ? (inst.auth.enabled ? `pw-${Math.random().toString(36).slice(2)}` : null) : opts.password;
+  const password =
+    opts.password === undefined
+      ? inst.auth.enabled
+        ? `pw-${Math.random().toString(36).slice(2)}`
+        : null
+      : opts.password;
   // A test may change t.inst (a changed spec): reopening then assigns ports to new members.
   const open = async (basePort?: number, current: Instance = inst) =>
-    LocalPlatform.open({ root, inst: current, members: allMembers(current).map((m) => m.name), ...(basePort !== undefined ? { basePort } : {}) });
+    LocalPlatform.open({
+      root,
+      inst: current,
+      members: allMembers(current).map((m) => m.name),
+      ...(basePort !== undefined ? { basePort } : {}),
+    });
   // Room for members a test adds later.
   const platform = await open(await freeBase(members.length + 8, inst.cluster !== null));
   const t: LocalTestInstance = {
-    inst, root, platform, logs,
+    inst,
+    root,
+    platform,
+    logs,
     ctx: { inst, platform, password, log: (l) => logs.push(l), timeoutMs: opts.timeoutMs ?? 30_000 },
     async reopen(basePort) {
       t.platform = await open(basePort, t.inst);
@@ -70,10 +88,19 @@ export async function localInstance(inst: Instance, opts: { password?: string | 
     },
     ensure: () => ensureInstance(t.ctx),
     async dispose() {
-      try { await stopInstance(t.ctx); } catch { /* fall through to the hard stop */ }
+      try {
+        await stopInstance(t.ctx);
+      } catch {
+        /* fall through to the hard stop */
+      }
       for (const m of new Set([...members, ...t.platform.members()])) {
         const pid = readPidFile(join(t.platform.memberDir(m), 'pid'));
-        if (pid && isAlive(pid)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+        if (pid && isAlive(pid))
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
       }
       rmSync(root, { recursive: true, force: true });
     },

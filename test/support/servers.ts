@@ -88,7 +88,11 @@ function baseConfig(port: number, dir: string, opts: TestServerOptions): string 
   return lines.join('\n') + '\n';
 }
 
-async function launch(kind: 'server' | 'sentinel', configFor: (port: number, dir: string) => string, opts: TestServerOptions): Promise<TestServer> {
+async function launch(
+  kind: 'server' | 'sentinel',
+  configFor: (port: number, dir: string) => string,
+  opts: TestServerOptions,
+): Promise<TestServer> {
   installExitGuard();
   const flavor = opts.flavor ?? 'valkey';
   const names = flavorBinaries(flavor);
@@ -165,7 +169,9 @@ export function startTestSentinel(opts: TestServerOptions = {}): Promise<TestSer
         'daemonize no',
         'logfile ""',
         ...(opts.password !== undefined ? [`requirepass "${opts.password}"`] : []),
-      ].join('\n') + '\n' + (opts.config ?? ''),
+      ].join('\n') +
+      '\n' +
+      (opts.config ?? ''),
     opts,
   );
 }
@@ -201,11 +207,17 @@ export interface TestCluster {
  * A ready cluster built the way the engine bootstraps one: ADDSLOTSRANGE on each master, MEET,
  * REPLICATE, then waiting until every node reports cluster_state:ok and every replica is synced.
  */
-export async function startTestCluster(opts: { masters?: number; replicasPerMaster?: number; flavor?: Flavor; config?: string; timeoutMs?: number } = {}): Promise<TestCluster> {
+export async function startTestCluster(
+  opts: { masters?: number; replicasPerMaster?: number; flavor?: Flavor; config?: string; timeoutMs?: number } = {},
+): Promise<TestCluster> {
   const masterCount = opts.masters ?? 3;
   const perMaster = opts.replicasPerMaster ?? 0;
   const total = masterCount * (1 + perMaster);
-  const serverOpts: TestServerOptions = { cluster: true, ...(opts.flavor ? { flavor: opts.flavor } : {}), ...(opts.config ? { config: opts.config } : {}) };
+  const serverOpts: TestServerOptions = {
+    cluster: true,
+    ...(opts.flavor ? { flavor: opts.flavor } : {}),
+    ...(opts.config ? { config: opts.config } : {}),
+  };
   const nodes = await Promise.all(Array.from({ length: total }, () => startTestServer(serverOpts)));
   const clients = await Promise.all(nodes.map((n) => connect(n.endpoint)));
   const deadline = Date.now() + (opts.timeoutMs ?? 15000);
@@ -229,11 +241,13 @@ export async function startTestCluster(opts: { masters?: number; replicasPerMast
       return true;
     });
     for (let m = 0; m < masterCount; m++) {
-      for (let i = 0; i < perMaster; i++) await cluster.clusterReplicate(clients[masterCount + m * perMaster + i]!, ids[m]!);
+      for (let i = 0; i < perMaster; i++)
+        await cluster.clusterReplicate(clients[masterCount + m * perMaster + i]!, ids[m]!);
     }
     await until('cluster_state ok everywhere and replicas synced', async () => {
       for (const c of clients) if ((await cluster.clusterInfo(c)).state !== 'ok') return false;
-      for (const c of clients.slice(masterCount)) if ((await fetchReplication(c)).masterLinkStatus !== 'up') return false;
+      for (const c of clients.slice(masterCount))
+        if ((await fetchReplication(c)).masterLinkStatus !== 'up') return false;
       return true;
     });
     return { nodes, masters: nodes.slice(0, masterCount), replicas: nodes.slice(masterCount), ids };

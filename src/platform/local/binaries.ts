@@ -86,7 +86,12 @@ export function resolveBinary(name: string, opts: { pathEnv?: string; image?: st
   const pathEnv = opts.pathEnv ?? process.env.PATH ?? '';
   const found = findOnPath(name, pathEnv);
   if (found) return found;
-  throw new MissingBinaryError(name, DEBIAN_SOURCE[name] ?? null, pathEnv.split(delimiter).filter(Boolean), opts.image ?? null);
+  throw new MissingBinaryError(
+    name,
+    DEBIAN_SOURCE[name] ?? null,
+    pathEnv.split(delimiter).filter(Boolean),
+    opts.image ?? null,
+  );
 }
 
 /**

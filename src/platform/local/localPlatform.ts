@@ -8,7 +8,15 @@ import type { Instance } from '../../api/instance.js';
 import type { LaunchSpec, MemberPlacement, MemberState, Platform } from '../platform.js';
 import { resolveLocalBinaries } from './binaries.js';
 import { CLUSTER_BUS_OFFSET, isPortFree } from './ports.js';
-import { isAlive, processCommandLine, readPidFile, ServerStartError, startServerProcess, stopPid, tailFile } from './process.js';
+import {
+  isAlive,
+  processCommandLine,
+  readPidFile,
+  ServerStartError,
+  startServerProcess,
+  stopPid,
+  tailFile,
+} from './process.js';
 import { readJsonFile, writeFileAtomic, type LocalRecord } from './stateFile.js';
 
 export const LOOPBACK = '127.0.0.1';
@@ -28,7 +36,11 @@ export class LocalPlatform implements Platform {
   readonly dir: string;
   private record: LocalRecord;
 
-  private constructor(private readonly inst: Instance, dir: string, record: LocalRecord) {
+  private constructor(
+    private readonly inst: Instance,
+    dir: string,
+    record: LocalRecord,
+  ) {
     this.dir = dir;
     this.record = record;
   }
@@ -38,7 +50,8 @@ export class LocalPlatform implements Platform {
     const dir = join(opts.root, opts.inst.name);
     const recordFile = join(dir, 'record.json');
     const existing = readJsonFile<LocalRecord>(recordFile);
-    if (existing && existing.instance !== opts.inst.name) throw new Error(`${recordFile} belongs to instance ${existing.instance}`);
+    if (existing && existing.instance !== opts.inst.name)
+      throw new Error(`${recordFile} belongs to instance ${existing.instance}`);
     const record: LocalRecord = existing ?? { version: 1, instance: opts.inst.name, host: LOOPBACK, members: {} };
     const p = new LocalPlatform(opts.inst, dir, record);
     if (opts.basePort !== undefined) {
@@ -47,13 +60,21 @@ export class LocalPlatform implements Platform {
       if (ports.some((port, i) => port !== current[i])) {
         await p.assertStopped(opts.members, '--base-port moves every member');
         await assertFree(ports, opts.inst.cluster !== null);
-        opts.members.forEach((m, i) => { record.members[m] = { port: ports[i]! }; });
+        opts.members.forEach((m, i) => {
+          record.members[m] = { port: ports[i]! };
+        });
       }
     }
     const missing = opts.members.filter((m) => !record.members[m]);
     if (missing.length) {
-      const ports = await findFreeBlock(missing.length, Object.values(record.members).map((r) => r.port), opts.inst.cluster !== null);
-      missing.forEach((m, i) => { record.members[m] = { port: ports[i]! }; });
+      const ports = await findFreeBlock(
+        missing.length,
+        Object.values(record.members).map((r) => r.port),
+        opts.inst.cluster !== null,
+      );
+      missing.forEach((m, i) => {
+        record.members[m] = { port: ports[i]! };
+      });
     }
     p.saveRecord();
     return p;
@@ -81,7 +102,13 @@ export class LocalPlatform implements Platform {
   placement(member: string): MemberPlacement {
     const r = this.record.members[member];
     if (!r) throw new Error(`member ${member} has no port assigned`);
-    return { host: this.record.host, port: r.port, busPort: r.port + CLUSTER_BUS_OFFSET, bind: [this.record.host], dataDir: this.memberDir(member) };
+    return {
+      host: this.record.host,
+      port: r.port,
+      busPort: r.port + CLUSTER_BUS_OFFSET,
+      bind: [this.record.host],
+      dataDir: this.memberDir(member),
+    };
   }
 
   private pidFile(member: string): string {
@@ -109,7 +136,13 @@ export class LocalPlatform implements Platform {
     writeFileAtomic(configPath, launch.configText, 0o600);
     const bins = resolveLocalBinaries(launch.image.repository, [launch.kind]);
     const logFile = join(dir, `${launch.kind}.log`);
-    const proc = startServerProcess({ binary: bins[launch.kind], configPath, cwd: dir, logFile, pidFile: this.pidFile(member) });
+    const proc = startServerProcess({
+      binary: bins[launch.kind],
+      configPath,
+      cwd: dir,
+      logFile,
+      pidFile: this.pidFile(member),
+    });
     proc.detach();
     // Ready to accept TCP, or dead with its reason: a bad config fails here, with the log.
     const at = this.placement(member);
@@ -117,9 +150,12 @@ export class LocalPlatform implements Platform {
     while (!(await tcpOpen(at.host, at.port))) {
       if (!proc.running) {
         const exit = await proc.exited;
-        throw new ServerStartError(`${member} exited at start (code ${exit.code}); last log lines:\n${tailFile(logFile, 1500).trimEnd()}`);
+        throw new ServerStartError(
+          `${member} exited at start (code ${exit.code}); last log lines:\n${tailFile(logFile, 1500).trimEnd()}`,
+        );
       }
-      if (Date.now() > deadline) throw new ServerStartError(`${member} did not open ${at.host}:${at.port} within 10 s; log: ${logFile}`);
+      if (Date.now() > deadline)
+        throw new ServerStartError(`${member} did not open ${at.host}:${at.port} within 10 s; log: ${logFile}`);
       await new Promise((r) => setTimeout(r, 5));
     }
   }
@@ -164,22 +200,32 @@ export class LocalPlatform implements Platform {
   private async assertStopped(members: string[], why: string): Promise<void> {
     const running = [];
     for (const m of members) if (this.record.members[m] && this.livePid(m) !== null) running.push(m);
-    if (running.length) throw new Error(`${why}, but ${running.join(', ')} still run${running.length === 1 ? 's' : ''}: run rk down first`);
+    if (running.length)
+      throw new Error(
+        `${why}, but ${running.join(', ')} still run${running.length === 1 ? 's' : ''}: run rk down first`,
+      );
   }
 }
 
 function tcpOpen(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = netConnect({ host, port });
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
   });
 }
 
 async function assertFree(ports: number[], bus: boolean): Promise<void> {
   for (const p of ports) {
-    if (!(await isPortFree(p, LOOPBACK))) throw new Error(`port ${p} on ${LOOPBACK} is in use; choose another --base-port`);
-    if (bus && !(await isPortFree(p + CLUSTER_BUS_OFFSET, LOOPBACK))) throw new Error(`cluster bus port ${p + CLUSTER_BUS_OFFSET} on ${LOOPBACK} is in use; choose another --base-port`);
+    if (!(await isPortFree(p, LOOPBACK)))
+      throw new Error(`port ${p} on ${LOOPBACK} is in use; choose another --base-port`);
+    if (bus && !(await isPortFree(p + CLUSTER_BUS_OFFSET, LOOPBACK)))
+      throw new Error(
+        `cluster bus port ${p + CLUSTER_BUS_OFFSET} on ${LOOPBACK} is in use; choose another --base-port`,
+      );
   }
 }
 
@@ -190,7 +236,10 @@ async function findFreeBlock(count: number, taken: number[], bus: boolean): Prom
     const ports = Array.from({ length: count }, (_, i) => base + i);
     let ok = true;
     for (const p of ports) {
-      if (!(await isPortFree(p, LOOPBACK)) || (bus && !(await isPortFree(p + CLUSTER_BUS_OFFSET, LOOPBACK)))) { ok = false; break; }
+      if (!(await isPortFree(p, LOOPBACK)) || (bus && !(await isPortFree(p + CLUSTER_BUS_OFFSET, LOOPBACK)))) {
+        ok = false;
+        break;
+      }
     }
     if (ok) return ports;
   }

@@ -52,8 +52,13 @@ function ephemeralRangeStart(): number {
  * free too and not among the returned ports). Free means free at the moment of the check:
  * start the servers promptly.
  */
-export async function findFreePorts(count: number, host = '127.0.0.1', opts: FindFreePortsOptions = {}): Promise<number[]> {
-  if (!Number.isInteger(count) || count < 0) throw new RangeError(`port count must be a non-negative integer, got ${count}`);
+export async function findFreePorts(
+  count: number,
+  host = '127.0.0.1',
+  opts: FindFreePortsOptions = {},
+): Promise<number[]> {
+  if (!Number.isInteger(count) || count < 0)
+    throw new RangeError(`port count must be a non-negative integer, got ${count}`);
   const taken = new Set<number>(opts.avoid ?? []);
   const bus = opts.clusterBus === true;
   const upper = Math.min(ephemeralRangeStart(), HIGHEST_PORT + 1) - (bus ? CLUSTER_BUS_OFFSET : 0);
@@ -70,7 +75,9 @@ export async function findFreePorts(count: number, host = '127.0.0.1', opts: Fin
     if (bus) taken.add(port + CLUSTER_BUS_OFFSET);
   }
   if (found.length < count) {
-    throw new NoFreePortError(`found only ${found.length} of ${count} free ports on ${host} after ${maxAttempts} attempts`);
+    throw new NoFreePortError(
+      `found only ${found.length} of ${count} free ports on ${host} after ${maxAttempts} attempts`,
+    );
   }
   return found;
 }

@@ -46,12 +46,15 @@ export class ServerStartError extends Error {
 }
 
 /** Config directives and flags that carry secrets and so must never appear on a command line. */
-const SECRET_ARG = /^--?(requirepass|masterauth|masteruser|user|tls-key-file-pass|tls-client-key-file-pass|aclfile|sentinel-pass|auth-pass)\b/i;
+const SECRET_ARG =
+  /^--?(requirepass|masterauth|masteruser|user|tls-key-file-pass|tls-client-key-file-pass|aclfile|sentinel-pass|auth-pass)\b/i;
 
 function assertNoSecretArgs(args: readonly string[]): void {
   for (const arg of args) {
     if (SECRET_ARG.test(arg) || /\bauth-pass\b|\brequirepass\b|\bmasterauth\b/i.test(arg)) {
-      throw new ServerStartError(`refusing to pass ${arg.split(/\s/)[0]} on the command line (visible in ps); put it in the config file`);
+      throw new ServerStartError(
+        `refusing to pass ${arg.split(/\s/)[0]} on the command line (visible in ps); put it in the config file`,
+      );
     }
   }
 }
@@ -92,7 +95,9 @@ export function startServerProcess(opts: StartServerProcessOptions): ServerProce
   });
   if (child.pid === undefined) {
     // spawn failures (ENOENT, EACCES) are reported asynchronously; the pid is the sync signal.
-    throw new ServerStartError(`could not start ${opts.binary}: no process was created (is it installed and executable?)`);
+    throw new ServerStartError(
+      `could not start ${opts.binary}: no process was created (is it installed and executable?)`,
+    );
   }
   const pid = child.pid;
   if (opts.pidFile) writeFileAtomic(opts.pidFile, `${pid}\n`);
@@ -237,19 +242,30 @@ export interface WaitForPingWatch {
  * Polls PING every few ms until the server answers PONG (not LOADING), or throws after
  * timeoutMs. Authentication failures are not retried: waiting would not fix them.
  */
-export async function waitForPing(endpoint: Endpoint, opts: ConnectOptions, timeoutMs: number, watch: WaitForPingWatch = {}): Promise<void> {
+export async function waitForPing(
+  endpoint: Endpoint,
+  opts: ConnectOptions,
+  timeoutMs: number,
+  watch: WaitForPingWatch = {},
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastProblem = 'no attempt made';
   for (let delay = 2; ; delay = Math.min(delay * 2, 25)) {
     if (watch.process && !watch.process.running) {
       const exit = await watch.process.exited;
       const log = watch.logFile ? `; log tail:\n${tailFile(watch.logFile).trimEnd()}` : '';
-      throw new ServerStartError(`server for ${endpointString(endpoint)} exited (code ${exit.code}, signal ${exit.signal}) before accepting connections${log}`);
+      throw new ServerStartError(
+        `server for ${endpointString(endpoint)} exited (code ${exit.code}, signal ${exit.signal}) before accepting connections${log}`,
+      );
     }
     const remaining = deadline - Date.now();
     if (remaining <= 0) break;
     try {
-      const client = await connect(endpoint, { ...opts, connectTimeoutMs: Math.min(remaining, opts.connectTimeoutMs ?? 500), reconnectAttempts: 0 });
+      const client = await connect(endpoint, {
+        ...opts,
+        connectTimeoutMs: Math.min(remaining, opts.connectTimeoutMs ?? 500),
+        reconnectAttempts: 0,
+      });
       try {
         const reply = await client.ping();
         if (reply === 'PONG') return;
@@ -266,5 +282,7 @@ export async function waitForPing(endpoint: Endpoint, opts: ConnectOptions, time
     await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
   }
   const log = watch.logFile ? `; log tail:\n${tailFile(watch.logFile).trimEnd()}` : '';
-  throw new ServerStartError(`${endpointString(endpoint)} did not answer PING within ${timeoutMs} ms (last: ${lastProblem})${log}`);
+  throw new ServerStartError(
+    `${endpointString(endpoint)} did not answer PING within ${timeoutMs} ms (last: ${lastProblem})${log}`,
+  );
 }

@@ -3,7 +3,9 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-export interface LocalMemberRecord { port: number }
+export interface LocalMemberRecord {
+  port: number;
+}
 
 export interface LocalRecord {
   version: 1;
