@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { LoadError, parseDocuments, type SourceDocument } from './load.js';
 import { validateDocument } from './validate.js';
-import { EXAMPLES, exampleText, ROOT } from './support.test.js';
+import { EXAMPLES, exampleText, ROOT } from '../../test/support/specs.js';
 
 export const RUNS = Number(process.env.RK_PROPERTY_RUNS ?? 300);
 export const FILE = 'prop.yaml';

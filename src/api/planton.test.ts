@@ -2,7 +2,7 @@
 // {value: ...} namespace reference, numeric CPU) must keep working unchanged.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { errorsOf, exampleInstance, exampleText, FILE, lineOf, validateText } from './support.test.js';
+import { errorsOf, exampleInstance, exampleText, FILE, lineOf, validateText } from '../../test/support/specs.js';
 
 test('planton-basic: snake_case keys, namespace reference and numeric cpu resolve', () => {
   const text = exampleText('planton-basic');

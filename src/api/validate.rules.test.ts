@@ -2,7 +2,7 @@
 // field (or, when it is missing, its parent) is written: that is what users search for.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { errorsOf, FILE, HEADER, instanceOf, lineOf, validateText, withSpec } from './support.test.js';
+import { errorsOf, FILE, HEADER, instanceOf, lineOf, validateText, withSpec } from '../../test/support/specs.js';
 
 interface Case {
   name: string;

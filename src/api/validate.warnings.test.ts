@@ -2,7 +2,7 @@
 // must name the field the user wrote, so they can find and fix it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { errorsOf, FILE, lineOf, validateText, warningsOf, withSpec } from './support.test.js';
+import { errorsOf, FILE, lineOf, validateText, warningsOf, withSpec } from '../../test/support/specs.js';
 
 interface Case {
   name: string;

@@ -14,7 +14,7 @@ import { deleteCommand } from '../cli/deleteCommand.js';
 import { diffCommand } from '../cli/diffCommand.js';
 import type { KubeObject } from '../render/objects.js';
 import { resourcePath } from './discovery.js';
-import { installCrds, ROOT, run, startControlPlane, THIRD_PARTY_CRDS, type ControlPlane } from './e2eSupport.js';
+import { installCrds, ROOT, run, startControlPlane, THIRD_PARTY_CRDS, type ControlPlane } from '../../test/support/controlPlane.js';
 import { readObject, serverSideApply } from './serverSideApply.js';
 import { connect, type Session } from './session.js';
 

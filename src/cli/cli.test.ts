@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { CROSS_FIELD_RULES } from '../api/rules.js';
-import { ROOT } from '../api/support.test.js';
+import { ROOT } from '../../test/support/specs.js';
 
 interface Run {
   code: number | null;

@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { EXAMPLES, exampleInstance, ROOT } from '../api/support.test.js';
-import { renderYaml } from './support.test.js';
+import { EXAMPLES, exampleInstance, ROOT } from '../../test/support/specs.js';
+import { renderYaml } from '../../test/support/rendered.js';
 
 const GOLDEN_DIR = `${ROOT}test/golden/`;
 const UPDATE = process.env.UPDATE_GOLDEN === '1';

@@ -5,9 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Instance } from '../api/instance.js';
 import { quantityToBytes } from '../api/quantity.js';
-import { instanceOf, withSpec } from '../api/support.test.js';
+import { instanceOf, withSpec } from '../../test/support/specs.js';
 import { render } from './render.js';
-import { ALL_SPECS, configFile, one, podSpecs, script } from './support.test.js';
+import { ALL_SPECS, configFile, one, podSpecs, script } from '../../test/support/rendered.js';
 
 const SPECS = ALL_SPECS.map(([name, inst]) => [name, inst()] as const);
 const containersOf = (inst: Instance) =>

@@ -7,7 +7,7 @@ import { allowedDirectives } from '../api/configDirectives.js';
 import { validateDocument } from '../api/validate.js';
 import { asDocument, BASE_SPECS, mutate, MUTATION, RUNS } from '../api/mutation.test.js';
 import { render } from './render.js';
-import { renderYaml, schemaProblems } from './support.test.js';
+import { renderYaml, schemaProblems } from '../../test/support/rendered.js';
 
 // Mostly well-formed, sometimes anything: both sides of the label syntax check get exercised.
 const LABELISH = fc.oneof(

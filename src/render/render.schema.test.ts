@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { render } from './render.js';
-import { ALL_SPECS, schemaProblems } from './support.test.js';
+import { ALL_SPECS, schemaProblems } from '../../test/support/rendered.js';
 
 const seenKinds = new Set<string>();
 

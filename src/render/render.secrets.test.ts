@@ -3,10 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { ROOT } from '../api/support.test.js';
+import { ROOT } from '../../test/support/specs.js';
 import type { KubeObject } from './objects.js';
 import { render } from './render.js';
-import { ALL_SPECS, podSpecs } from './support.test.js';
+import { ALL_SPECS, podSpecs } from '../../test/support/rendered.js';
 
 const PASSWORD = 'S3cr3t-Unique-Value';
 

@@ -3,11 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Instance } from '../api/instance.js';
-import { exampleInstance, instanceOf, withSpec } from '../api/support.test.js';
+import { exampleInstance, instanceOf, withSpec } from '../../test/support/specs.js';
 import { LABEL } from './names.js';
 import type { KubeObject } from './objects.js';
 import { render } from './render.js';
-import { byKind, configFile, fixtureInstance, one, podSpecs, script } from './support.test.js';
+import { byKind, configFile, fixtureInstance, one, podSpecs, script } from '../../test/support/rendered.js';
 
 const sortedPorts = (rule: any) => (rule.ports as any[]).map((p) => p.port).sort((a, b) => a - b);
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as valkey from './fixtures/valkey.js';
-import * as redis from './fixtures/redis.js';
+import * as valkey from '../../test/fixtures/replies/valkey.js';
+import * as redis from '../../test/fixtures/replies/redis.js';
 import {
   flattenInfo,
   isSyncedReplica,

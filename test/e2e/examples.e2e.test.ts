@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { Instance } from '../../src/api/instance.js';
-import { installCrds, THIRD_PARTY_CRDS } from '../../src/apply/e2eSupport.js';
+import { installCrds, THIRD_PARTY_CRDS } from '../support/controlPlane.js';
 import { connect } from '../../src/apply/session.js';
 import { loadInstances } from '../../src/cli/input.js';
 import { render } from '../../src/render/render.js';

@@ -1,15 +1,13 @@
-// Shared helpers for the api/render/cli tests (a .test.ts file so it lives with them; its own
-// tests pin down the helpers the other files rely on).
-import { test } from 'node:test';
+// Spec helpers for the api, render and cli tests: the examples, a fixed header, validation shortcuts.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Diagnostic } from './diagnostics.js';
-import type { Instance } from './instance.js';
-import { parseDocuments, type SourceDocument } from './load.js';
-import { validateDocument, type ValidationResult } from './validate.js';
+import type { Diagnostic } from '../../src/api/diagnostics.js';
+import type { Instance } from '../../src/api/instance.js';
+import { parseDocuments, type SourceDocument } from '../../src/api/load.js';
+import { validateDocument, type ValidationResult } from '../../src/api/validate.js';
 
-/** Repository root, from dist/src/api/ at run time. */
+/** Repository root, from dist/test/support/ at run time. */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const EXAMPLES_DIR = `${ROOT}examples/`;
 export const FILE = 'spec.yaml';
@@ -61,16 +59,3 @@ export const exampleInstance = (name: string): Instance => {
   assert.ok(r.instance, `examples/${name}.yaml must be valid: ${JSON.stringify(r.diagnostics)}`);
   return r.instance;
 };
-
-// Only when run as a test file itself: importing the helpers must not repeat these tests.
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  test('lineOf refuses ambiguous needles, so location assertions cannot match the wrong line', () => {
-    assert.throws(() => lineOf('a: 1\na: 2\n', 'a:'));
-    assert.equal(lineOf('x: 1\ny:\n  z: 2\n', 'z:'), 3);
-  });
-
-  test('there are six examples and all of them are valid', () => {
-    assert.equal(EXAMPLES.length, 6);
-    for (const e of EXAMPLES) exampleInstance(e);
-  });
-}

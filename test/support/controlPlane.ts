@@ -1,4 +1,4 @@
-// Shared by the src/apply e2e tests: a bare control plane (apiserver + controller-manager, no
+// Shared by the e2e tests: a bare control plane (apiserver + controller-manager, no
 // node) for everything that needs no running pods, the rk commands run in-process with their
 // output captured, and minimal CRDs standing in for cert-manager and prometheus-operator.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { CliError } from '../cli/input.js';
-import type { Io } from '../cli/applyCommand.js';
-import type { KubeObject } from '../render/objects.js';
-import { serverSideApply } from './serverSideApply.js';
-import type { Session } from './session.js';
+import { CliError } from '../../src/cli/input.js';
+import type { Io } from '../../src/cli/applyCommand.js';
+import type { KubeObject } from '../../src/render/objects.js';
+import { serverSideApply } from '../../src/apply/serverSideApply.js';
+import type { Session } from '../../src/apply/session.js';
 
 export const ROOT = (() => {
   let d = dirname(fileURLToPath(import.meta.url));
