@@ -13,7 +13,8 @@ const testLike = /(^|\/)(test|fixtures)\/|\.(test|int\.test|e2e\.test)\.[cm]?js$
 const problems = packed.filter((p) => testLike.test(p)).map((p) => `packed: ${p}`);
 for (const map of packed.filter((p) => p.endsWith('.map'))) {
   const { sources } = JSON.parse(readFileSync(`${root}${map}`, 'utf8'));
-  for (const s of sources) if (!s.includes('node_modules') && testLike.test(s)) problems.push(`bundled into ${map}: ${s}`);
+  for (const s of sources)
+    if (!s.includes('node_modules') && testLike.test(s)) problems.push(`bundled into ${map}: ${s}`);
 }
 if (!packed.includes('bin/rk.js') || !packed.some((p) => p.startsWith('dist/rk/'))) {
   problems.push('the CLI (bin/rk.js, dist/rk/) is missing from the package: run npm run build first');

@@ -23,7 +23,14 @@ if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   echo "setup: installing valkey and redis from Debian (missing: ${need[*]})" >&2
   if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-    echo 'deb http://deb.debian.org/debian bookworm-backports main' | $SUDO tee /etc/apt/sources.list.d/bookworm-backports.list >/dev/null
+    # Backports from the same Debian mirror the machine already uses (one-line or deb822 sources).
+    mirror=$(grep -hsE '^(deb |URIs:)' /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources \
+      | grep -oE 'https?://[^ ]+/debian/?( |$)' | head -n 1 | tr -d ' ')
+    if [ -z "$mirror" ]; then
+      echo "setup.sh: no Debian mirror in /etc/apt/sources.list{,.d}: add one, then re-run" >&2
+      exit 1
+    fi
+    echo "deb ${mirror%/} bookworm-backports main" | $SUDO tee /etc/apt/sources.list.d/bookworm-backports.list >/dev/null
   fi
   # The packages try to start system services; there is no init system to start them here,
   # and the tests start their own servers anyway.

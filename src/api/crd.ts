@@ -24,7 +24,7 @@ function crdExtras(schema: TSchema): Json {
 
 function structural(schema: TSchema): Json {
   const description = {
-    ...(schema.description ? { description: schema.description as string } : {}),
+    ...(schema.description ? { description: schema.description } : {}),
     ...crdExtras(schema),
   };
   if (schema.pattern === QUANTITY_PATTERN) {
@@ -38,7 +38,7 @@ function structural(schema: TSchema): Json {
   if (schema.anyOf) {
     const members = schema.anyOf as TSchema[];
     if (members.every((m) => m.const !== undefined))
-      return { ...description, type: typeof members[0]!.const, enum: members.map((m) => m.const) };
+      return { ...description, type: typeof members[0]!.const, enum: members.map((m): unknown => m.const) };
     // string | {value: string}: not expressible structurally; kept as-is and checked by rk.
     return { ...description, 'x-kubernetes-preserve-unknown-fields': true };
   }
@@ -80,7 +80,7 @@ export function customResourceDefinition(): Json {
   const spec = structural(SpecSchema);
   spec['x-kubernetes-validations'] = CROSS_FIELD_RULES.map((r) => ({ rule: r.cel, message: r.celMessage }));
   // Kubernetes allows only name constraints inside metadata; the rest of ours applies to rk's view.
-  const metadataNote = Object.keys((MetadataSchema.properties ?? {}) as object).length;
+  const metadataNote = Object.keys(MetadataSchema.properties ?? {}).length;
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',

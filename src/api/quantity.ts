@@ -70,15 +70,6 @@ export function quantityToMillicores(s: string): number {
   return Number(toMilli(s));
 }
 
-/** Render bytes compactly using the largest exact binary suffix, e.g. 805306368 -> "768Mi". */
-export function bytesToQuantity(bytes: number): string {
-  for (const suffix of ['Ei', 'Pi', 'Ti', 'Gi', 'Mi', 'Ki'] as const) {
-    const unit = Number(BINARY[suffix]);
-    if (bytes >= unit && bytes % unit === 0) return `${bytes / unit}${suffix}`;
-  }
-  return String(bytes);
-}
-
 /** Rounds up to whole Gi — what storage classes provision anyway. */
 export function bytesToGiCeil(bytes: number): string {
   return `${Math.max(1, Math.ceil(bytes / 1024 ** 3))}Gi`;

@@ -128,7 +128,7 @@ export function resolveInstance(m: Manifest): Instance {
       antiAffinity: spec.scheduling?.antiAffinity ?? (ha ? 'REQUIRED' : 'NONE'),
       zoneSpread: spec.scheduling?.zoneSpread ?? ha,
       nodeSelector: spec.scheduling?.nodeSelector ?? {},
-      tolerations: (spec.scheduling?.tolerations ?? []) as Array<Record<string, unknown>>,
+      tolerations: spec.scheduling?.tolerations ?? [],
       priorityClassName: spec.scheduling?.priorityClassName ?? null,
     },
     networkPolicy: {

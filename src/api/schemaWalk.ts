@@ -20,7 +20,7 @@ function propertiesOf(schema: TSchema): Record<string, TSchema> | null {
   const members = objectMembers(schema);
   if (members.length === 0) return null;
   // No prototype: a field named "constructor" or "toString" must read as unknown, not as Object's.
-  const props: Record<string, TSchema> = Object.create(null);
+  const props = Object.create(null) as Record<string, TSchema>;
   for (const m of members) {
     if (!m.properties) return null;
     Object.assign(props, m.properties);
@@ -65,7 +65,7 @@ export function normalizeKeys(value: unknown, schema: TSchema): Normalized {
       // defineProperty: assigning a "__proto__" key would replace the object's prototype
       // (and smuggle inherited fields past validation) instead of adding a field.
       Object.defineProperty(out, key, {
-        value: props[key] ? walk(x, props[key]!, [...path, key]) : x,
+        value: props[key] ? walk(x, props[key], [...path, key]) : x,
         enumerable: true,
         writable: true,
         configurable: true,

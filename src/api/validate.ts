@@ -26,7 +26,9 @@ const describe = (v: unknown) =>
 
 function structuralMessage(schema: TSchema, value: unknown): string {
   if (value === undefined) return 'is required';
-  const literals = (schema.anyOf as TSchema[] | undefined)?.map((s) => s.const).filter((c) => c !== undefined);
+  const literals = (schema.anyOf as TSchema[] | undefined)
+    ?.map((s): unknown => s.const)
+    .filter((c): c is string | number => typeof c === 'string' || typeof c === 'number');
   if (literals && literals.length && literals.length === (schema.anyOf as TSchema[]).length) {
     return `must be one of ${literals.join(', ')} (got ${describe(value)})`;
   }

@@ -14,7 +14,14 @@ import { deleteCommand } from '../cli/deleteCommand.js';
 import { diffCommand } from '../cli/diffCommand.js';
 import type { KubeObject } from '../render/objects.js';
 import { resourcePath } from './discovery.js';
-import { installCrds, ROOT, run, startControlPlane, THIRD_PARTY_CRDS, type ControlPlane } from '../../test/support/controlPlane.js';
+import {
+  installCrds,
+  ROOT,
+  run,
+  startControlPlane,
+  THIRD_PARTY_CRDS,
+  type ControlPlane,
+} from '../../test/support/controlPlane.js';
 import { readObject, serverSideApply } from './serverSideApply.js';
 import { connect, type Session } from './session.js';
 
@@ -89,9 +96,12 @@ test('dry-run in a namespace that does not exist yet (createNamespace) says what
 });
 
 test('a missing namespace without createNamespace, a missing user Secret and missing CRDs are clear errors', async () => {
-  const r1 = await apply(join(EXAMPLES, 'standalone.yaml'), { dryRun: 'server' });
+  const noCreate = spec('no-create-namespace', 'standalone.yaml', (d) => delete d.spec.createNamespace);
+  const r1 = await apply(noCreate, { dryRun: 'server' });
   assert.equal(r1.code, 1);
-  assert.deepEqual(r1.err, ['error: namespace demo does not exist: create it, or set spec.createNamespace: true']);
+  assert.deepEqual(r1.err, [
+    'error: namespace demo does not exist: create it (kubectl create namespace demo), or set spec.createNamespace: true',
+  ]);
 
   await ensureNamespace('payments');
   const r2 = await apply(join(EXAMPLES, 'production.yaml'), { dryRun: 'server' });
@@ -169,6 +179,8 @@ test('apply, then diff shows nothing; a second apply changes nothing and keeps t
   const r1 = await apply(file);
   assert.equal(r1.code, 0, r1.err.join('\n'));
   assert.deepEqual(r1.out, [
+    // The example sets createNamespace: apply takes over the existing namespace's labels.
+    'namespace/demo configured',
     'serviceaccount/cache created',
     'secret/cache-auth created',
     'configmap/cache-config created',

@@ -5,6 +5,7 @@ import { ConflictError, KubeError } from './errors.js';
 import { compareObjects } from './liveDiff.js';
 import { planInstance, type PlannedObject } from './plan.js';
 import { findPrunable, pruneOne } from './prune.js';
+import { readinessLine } from './readiness.js';
 import { waitForRollout } from './rollout.js';
 import { readObject, serverSideApply, type LiveObject } from './serverSideApply.js';
 import type { Session } from './session.js';
@@ -109,7 +110,7 @@ export async function applyInstance(
   if (o.wait && !o.dryRun) {
     const sets = plan.objects.filter((p) => p.info.kind === 'StatefulSet');
     await waitForRollout(s, sets, { timeoutMs: Math.max(0, o.timeoutMs - (Date.now() - start)), progress: o.progress });
-    o.progress(`${inst.namespace}/${inst.name}: ready in ${((Date.now() - start) / 1000).toFixed(1)}s`);
+    o.progress(readinessLine(inst, (Date.now() - start) / 1000));
   }
   return results;
 }

@@ -96,9 +96,7 @@ export class KubeHttp implements Transport {
       const r = mod.request(url, { ...base, method, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (e) =>
-          reject(new KubeUnreachableError(this.server, describeNetworkError(e as NodeJS.ErrnoException))),
-        );
+        res.on('error', (e) => reject(new KubeUnreachableError(this.server, describeNetworkError(e))));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const status = res.statusCode ?? 0;

@@ -15,8 +15,3 @@ export function connect(target: ClusterTarget): Session {
   const http = new KubeHttp(loadKubeConfig(target));
   return { http, discovery: new Discovery(http), secrets: http.secrets };
 }
-
-/** A session over any transport (tests use fakes). */
-export function sessionFor(http: Transport): Session {
-  return { http, discovery: new Discovery(http), secrets: new Set() };
-}

@@ -284,7 +284,7 @@ async function readBack(
   const deadline = Date.now() + (vopts.timeoutMs ?? 30_000);
   const batchSize = vopts.batchSize ?? 500;
   const client = createCheckClient(target, auth, { ...base, autoPipelining: true });
-  const values: (string | null | undefined)[] = new Array(count);
+  const values = new Array<string | null | undefined>(count);
   try {
     // A sentinel client whose sentinels all refuse it (a wrong password) never settles connect():
     // it keeps trying them. The read-back deadline bounds that wait too; the timer is unref'd so

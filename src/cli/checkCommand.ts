@@ -54,10 +54,8 @@ export async function checkCommand(o: CheckCommandOptions): Promise<number> {
   // A refused password would only show as every write failing for the whole run: say so now.
   const probe = platform.members().find((m) => !down.includes(m));
   if (probe && password) {
-    await withClient(
-      platform.placement(probe),
-      { password, connectTimeoutMs: 1000, reconnectAttempts: 0 },
-      async () => undefined,
+    await withClient(platform.placement(probe), { password, connectTimeoutMs: 1000, reconnectAttempts: 0 }, () =>
+      Promise.resolve(),
     ).catch((e: unknown) => {
       if (errorKind(e) === 'auth')
         throw new CliError(`${probe} refuses the password in ${passwordFile(platform)} (${(e as Error).message})`);

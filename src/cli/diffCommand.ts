@@ -22,7 +22,7 @@ export async function diffCommand(o: ClusterFlags & { file: string }, io: Io = s
     return differs ? 1 : 0;
   } catch (e) {
     if (e instanceof CliError) throw new CliError(e.message, Math.max(2, e.exitCode));
-    if (e instanceof LoadError || e instanceof Error) throw new CliError((e as Error).message, 2);
+    if (e instanceof LoadError || e instanceof Error) throw new CliError(e.message, 2);
     throw e;
   }
 }

@@ -6,6 +6,8 @@ import { crdCommand } from './crdCommand.js';
 import { CliError, loadInstances } from './input.js';
 import { renderCommand } from './renderCommand.js';
 
+// Commander hands each action its own argument list; each .action() below declares its types.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- no single parameter type fits them all
 type Action = (...args: any[]) => number | Promise<number>;
 // up/status/down and apply/diff/delete are imported when run: the engine, the Kubernetes client
 // and their libraries would otherwise load (and could fail to load) for every `rk validate` and

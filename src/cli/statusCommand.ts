@@ -30,9 +30,10 @@ export function formatStatus(s: InstanceStatus): string {
     if (m.clusterState) details.push(`cluster ${m.clusterState}`);
     if (m.sees !== undefined) details.push(`sees master ${m.sees ?? 'none'}`);
     lines.push(
-      `  ${m.name.padEnd(24)} ${m.role.padEnd(8)} ${`${m.host}:${m.port}`.padEnd(16)} pid ${String(m.pid ?? '-').padEnd(7)} ${details.join(', ')}`,
+      `  ${m.name.padEnd(24)} ${m.role.padEnd(8)} ${(m.host === null ? '-' : `${m.host}:${m.port}`).padEnd(16)} pid ${String(m.pid ?? '-').padEnd(7)} ${details.join(', ')}`,
     );
   }
+  if (s.pending.length) lines.push(`  to come: ${s.pending.join(', ')} (not started yet: rk up starts them)`);
   for (const p of s.problems) lines.push(`  problem: ${p}`);
   return lines.join('\n') + '\n';
 }

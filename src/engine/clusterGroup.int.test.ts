@@ -4,13 +4,23 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { exampleInstance, freeBase, localInstance, type LocalTestInstance } from '../../test/support/localInstance.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  EXAMPLES,
+  exampleInstance,
+  freeBase,
+  instanceFrom,
+  localInstance,
+  type LocalTestInstance,
+} from '../../test/support/localInstance.js';
 import { clusterAddSlotsRange, clusterMeet } from '../valkey/cluster.js';
 import { send } from '../valkey/command.js';
 import { withClient } from '../valkey/connection.js';
 import { keySlot } from '../valkey/slot.js';
 import { evenSlotRanges } from '../valkey/slotRanges.js';
 import { startServer } from './launch.js';
+import { formatStatus } from '../cli/statusCommand.js';
 import { observeInstance } from './status.js';
 import { stopInstance } from './stop.js';
 import { dataMembers } from './topology.js';
@@ -60,14 +70,18 @@ async function countKeys(t: LocalTestInstance): Promise<number> {
 for (const flavor of ['valkey', 'redis'] as const) {
   describe(`cluster (${flavor})`, { timeout: 120_000 }, () => {
     let t: LocalTestInstance;
-    before(async () => {
-      t = await localInstance(
-        exampleInstance('cluster', (inst) => {
+    // From the YAML, as a user edits it: the member list is derived from the spec at validation.
+    const spec = (masters = 3) =>
+      instanceFrom(
+        readFileSync(join(EXAMPLES, 'cluster.yaml'), 'utf8').replace(/masters: 3\b/, `masters: ${masters}`),
+        (inst) => {
           if (flavor === 'redis')
             inst.image = { ...inst.image, repository: 'redis', tag: '7.0.15', ref: 'redis:7.0.15', flavor: 'redis' };
           inst.cluster!.nodeTimeoutMs = 2000;
-        }),
+        },
       );
+    before(async () => {
+      t = await localInstance(spec());
     });
     after(async () => t?.dispose());
 
@@ -94,6 +108,24 @@ for (const flavor of ['valkey', 'redis'] as const) {
       assert.deepEqual(
         t.logs.slice(logged).filter((l) => /^(starting|meeting|assigning|making)/.test(l)),
         [],
+      );
+    });
+
+    it('status of a spec grown to 4 masters, before rk up: what runs, and what is still to come', async () => {
+      const grown = spec(4);
+      const s = await observeInstance({ ...t.ctx, inst: grown });
+      const placed = t.platform.members();
+      const toCome = dataMembers(grown)
+        .map((m) => m.name)
+        .filter((n) => !placed.includes(n));
+      assert.ok(toCome.length > 0, 'the grown spec names members that do not run yet');
+      assert.deepEqual(s.pending, toCome);
+      assert.equal(s.ready, true, `the running cluster is judged as it is: ${s.problems.join('; ')}`);
+      assert.equal(s.members.filter((m) => m.role === 'master').length, 3);
+      for (const m of s.members.filter((x) => x.role === 'pending')) assert.equal(m.port, null);
+      assert.match(
+        formatStatus(s),
+        new RegExp(`to come: ${toCome.join(', ')} \\(not started yet: rk up starts them\\)`),
       );
     });
 

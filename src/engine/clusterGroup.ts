@@ -208,7 +208,7 @@ async function attachReplicas(ctx: EngineContext, idOf: Map<string, string>): Pr
       }
       if (!target) throw new Error('no master with slots to attach a replica to');
       ctx.log(`making ${r.name} a replica of ${memberOf.get(target.id) ?? target.id}`);
-      await withClient(platform.placement(r.name), conn(ctx), (c) => clusterReplicate(c, target!.id));
+      await withClient(platform.placement(r.name), conn(ctx), (c) => clusterReplicate(c, target.id));
       const known = byId.get(self.id);
       if (known) known.masterId = target.id;
     }

@@ -98,7 +98,9 @@ async function connectWithEither(ctx: EngineContext, member: string, change: Pas
     return await connect(at, { ...base, password: change.from });
   } catch (e) {
     if (errorKind(e) === 'auth')
-      throw new Error(`${member} accepts neither the new nor the previous password; it was changed outside rk`);
+      throw new Error(`${member} accepts neither the new nor the previous password; it was changed outside rk`, {
+        cause: e,
+      });
     throw e;
   }
 }

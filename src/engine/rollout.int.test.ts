@@ -11,7 +11,7 @@ import { exampleInstance, localInstance, type LocalTestInstance } from '../../te
 import { instanceWriter } from '../../test/support/instanceWriter.js';
 import { summarizeReport } from '../check/report.js';
 import { withClient } from '../valkey/connection.js';
-import { fetchServerInfo } from '../valkey/info.js';
+import { fetchInfo, serverInfo } from '../valkey/info.js';
 import { configGet } from '../valkey/admin.js';
 import type { Instance } from '../api/instance.js';
 import { planChanges } from './changePlan.js';
@@ -84,7 +84,9 @@ describe('rolling changes', { timeout: 300_000 }, () => {
     assert.ok(report.acknowledged > 500, 'writes kept flowing');
     assert.equal(switches, 1, 'the master role moved exactly once');
     for (const m of dataMembers(t.inst)) {
-      const info = await withClient(t.platform.placement(m.name), { password: t.ctx.password! }, fetchServerInfo);
+      const info = await withClient(t.platform.placement(m.name), { password: t.ctx.password! }, async (c) =>
+        serverInfo(await fetchInfo(c, ['server'])),
+      );
       assert.equal(info.product, 'valkey', `${m.name} runs valkey`);
     }
     const s = await observeInstance(t.ctx);

@@ -83,7 +83,6 @@ export async function chooseMaster(ctx: EngineContext): Promise<{ member: string
 
 export async function ensureSentinelGroup(ctx: EngineContext): Promise<void> {
   const { inst, platform } = ctx;
-  const s = inst.sentinel!;
   const data = dataMembers(inst);
   const { member: master, source } = await chooseMaster(ctx);
   ctx.log(`master: ${master} (${source})`);
@@ -93,10 +92,10 @@ export async function ensureSentinelGroup(ctx: EngineContext): Promise<void> {
   // The master may be a member a changed spec drops (retired after this, with a handover).
   for (const m of [{ name: master }, ...data.filter((d) => d.name !== master)]) {
     const state = await platform.state(m.name);
-    const replicaOf = m.name === master ? null : masterAt;
+    const upstream = m.name === master ? null : masterAt;
     if (!state.running) {
-      ctx.log(`starting ${m.name} as ${replicaOf ? `replica of ${master}` : 'master'}`);
-      await startServer(ctx, m.name, replicaOf);
+      ctx.log(`starting ${m.name} as ${upstream ? `replica of ${master}` : 'master'}`);
+      await startServer(ctx, m.name, upstream);
     }
   }
   updateEngineRecord(platform, { lastMaster: master });

@@ -107,7 +107,8 @@ export async function sentinelHandover(
 /** Returns AFTER_INFO_MS after `sentinel`'s next routine INFO of `replica` (at once if none comes in 11 s). */
 async function waitForRoutineInfo(ctx: EngineContext, sentinel: string, replica: string): Promise<void> {
   const name = ctx.inst.sentinel!.masterName;
-  let infoAt: number | null = null;
+  // Assigned inside the waitFor callback, which the compiler's narrowing cannot see.
+  let infoAt = null as number | null;
   await withClient(ctx.platform.placement(sentinel), conn(ctx), (c) =>
     waitFor(
       `${sentinel}'s next INFO of ${replica}`,
@@ -128,7 +129,9 @@ async function waitForRoutineInfo(ctx: EngineContext, sentinel: string, replica:
 
 async function firstAnsweringSentinel(ctx: EngineContext): Promise<string> {
   for (const s of sentinelMembers(ctx.inst)) {
-    const ok = await withClient(ctx.platform.placement(s.name), conn(ctx), async () => true).catch(() => false);
+    const ok = await withClient(ctx.platform.placement(s.name), conn(ctx), () => Promise.resolve(true)).catch(
+      () => false,
+    );
     if (ok) return s.name;
   }
   throw new Error('no sentinel answers: a handover needs the sentinels');

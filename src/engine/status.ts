@@ -14,9 +14,11 @@ import { allMembers, dataMembers } from './topology.js';
 export interface MemberStatus {
   name: string;
   kind: 'server' | 'sentinel';
-  role: 'master' | 'replica' | 'sentinel' | 'down' | 'unknown';
-  host: string;
-  port: number;
+  /** pending: named by the spec but not placed yet (a grown spec before `rk up`). */
+  role: 'master' | 'replica' | 'sentinel' | 'down' | 'unknown' | 'pending';
+  /** Null while pending: the platform has not given the member an address yet. */
+  host: string | null;
+  port: number | null;
   pid: number | null;
   /** Replicas: the member they replicate from, link state and bytes behind. */
   masterName?: string | null;
@@ -35,6 +37,8 @@ export interface InstanceStatus {
   mode: string;
   ready: boolean;
   problems: string[];
+  /** Members the spec names that do not exist yet; `rk up` starts them (and moves slots to them). */
+  pending: string[];
   master: string | null;
   members: MemberStatus[];
 }
@@ -43,8 +47,11 @@ export async function observeInstance(ctx: EngineContext): Promise<InstanceStatu
   const { inst, platform } = ctx;
   const data = dataMembers(inst).map((m) => m.name);
   const conn = adminConnection(ctx);
+  const placed = new Set(platform.members());
   const members: MemberStatus[] = await Promise.all(
     allMembers(inst).map(async (m): Promise<MemberStatus> => {
+      if (!placed.has(m.name))
+        return { name: m.name, kind: m.kind, role: 'pending', host: null, port: null, pid: null };
       const at = platform.placement(m.name);
       const st = await platform.state(m.name);
       const base: MemberStatus = {
@@ -120,7 +127,7 @@ export async function observeInstance(ctx: EngineContext): Promise<InstanceStatu
     if (m.role === 'replica' && m.link !== 'up') problems.push(`${m.name}: replication link ${m.link}`);
   }
   const masters = members.filter((m) => m.role === 'master');
-  let master: string | null = null;
+  let master: string | null;
   if (inst.mode === 'SENTINEL') {
     if (masters.length !== 1)
       problems.push(`${masters.length} masters (${masters.map((m) => m.name).join(', ') || 'none'})`);
@@ -155,5 +162,7 @@ export async function observeInstance(ctx: EngineContext): Promise<InstanceStatu
     master = masters[0]?.name ?? null;
     if (!master) problems.push('the server is not running');
   }
-  return { name: inst.name, mode: inst.mode, ready: problems.length === 0, problems, master, members };
+  // What runs now is judged as it is; members still to come are listed apart, not as faults.
+  const pending = members.filter((m) => m.role === 'pending').map((m) => m.name);
+  return { name: inst.name, mode: inst.mode, ready: problems.length === 0, problems, pending, master, members };
 }

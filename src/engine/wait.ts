@@ -18,7 +18,7 @@ export async function waitFor(
   opts: { timeoutMs: number; intervalMs?: number; onWait?: (reason: string) => void },
 ): Promise<void> {
   const deadline = Date.now() + opts.timeoutMs;
-  let reason: string | null = null;
+  let reason: string;
   let lastReported: string | null = null;
   for (;;) {
     try {

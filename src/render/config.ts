@@ -33,7 +33,7 @@ export type SentinelPlacement = Omit<ServerPlacement, 'busPort'>;
 
 /** Quote a config value the way the server's config parser reads it back. */
 export function quoteValue(v: string): string {
-  if (v !== '' && /^[A-Za-z0-9_.:/@+=,*\-]+$/.test(v)) return v;
+  if (v !== '' && /^[A-Za-z0-9_.:/@+=,*-]+$/.test(v)) return v;
   return `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 }
 
@@ -197,6 +197,7 @@ export function sentinelAuthDirectives(inst: Instance, password: string): Direct
 // own hostname, the current master): their start scripts append those directives with printf.
 // The directives come from the same functions as everywhere else; a value that is a shell
 // variable is written as a placeholder and becomes a quoted %s argument.
+// eslint-disable-next-line no-control-regex -- NUL delimits the placeholder because no config value can hold it.
 const SHELL_VAR = /^\u0000([A-Za-z_][A-Za-z0-9_]*)\u0000$/;
 
 /** Stands for the value of shell variable `name` in a directive rendered by printfConfig. */

@@ -35,6 +35,3 @@ export function sortObjects<T extends KubeObject>(objects: T[]): T[] {
   };
   return [...objects].sort((a, b) => rank(a) - rank(b) || a.metadata.name.localeCompare(b.metadata.name));
 }
-
-export const objectKey = (o: KubeObject) =>
-  `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;

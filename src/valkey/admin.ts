@@ -115,10 +115,6 @@ export async function failover(client: Redis, opts: FailoverOptions = {}, sendOp
   expectOk(await send(client, 'FAILOVER', args, sendOpts), 'FAILOVER');
 }
 
-export async function failoverAbort(client: Redis, opts: SendOptions = {}): Promise<void> {
-  expectOk(await send(client, 'FAILOVER', ['ABORT'], opts), 'FAILOVER ABORT');
-}
-
 /**
  * ACL SETUSER with the given rules, e.g. ["on", ">secret", "~*", "+@all"]. Password rules
  * (>pw, <pw, #hash, !hash) are blanked from any error.
@@ -137,15 +133,6 @@ export async function aclSetUser(
     }),
     'ACL SETUSER',
   );
-}
-
-export async function aclUsers(client: Redis, opts: SendOptions = {}): Promise<string[]> {
-  return asArray(await send(client, 'ACL', ['USERS'], opts), 'ACL USERS').map((u) => asString(u, 'user'));
-}
-
-/** Starts a background RDB save. "Background saving started" or "... scheduled". */
-export async function bgsave(client: Redis, opts: SendOptions = {}): Promise<string> {
-  return asString(await send(client, 'BGSAVE', ['SCHEDULE'], opts), 'BGSAVE');
 }
 
 export interface ShutdownOptions {
@@ -172,9 +159,4 @@ export async function shutdown(client: Redis, opts: ShutdownOptions = {}, sendOp
     if (errorKind(err) === 'connection') return;
     throw err;
   }
-}
-
-/** SHUTDOWN ABORT: cancels a shutdown that is waiting for replicas. */
-export async function shutdownAbort(client: Redis, opts: SendOptions = {}): Promise<void> {
-  expectOk(await send(client, 'SHUTDOWN', ['ABORT'], opts), 'SHUTDOWN ABORT');
 }

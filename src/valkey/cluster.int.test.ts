@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestCluster, startTestServer, stopTestServers, type TestCluster } from '../../test/support/servers.js';
 import { closeClient, connect, withClient, type ValkeyClient } from './connection.js';
+import { fetchReplication } from './info.js';
 import {
   clusterCountFailureReports,
   clusterCountKeysInSlot,
@@ -22,11 +23,9 @@ import {
   clusterShards,
   clusterSlots,
 } from './cluster.js';
-import { myselfNode } from './clusterNodes.js';
 import { migrateKeys } from './migrate.js';
 import { keySlot } from './slot.js';
 import { countSlots } from './slotRanges.js';
-import { role } from './role.js';
 import { ValkeyReplyError } from './errors.js';
 import { startWriter } from '../check/writer.js';
 import { summarizeReport } from '../check/report.js';
@@ -63,7 +62,7 @@ test('topology reads agree', async () => {
   const info = await clusterInfo(client(0));
   assert.deepEqual([info.state, info.slotsAssigned, info.knownNodes, info.size], ['ok', 16384, 6, 3]);
   const nodes = await clusterNodes(client(0));
-  assert.equal(myselfNode(nodes)?.id, await clusterMyId(client(0)));
+  assert.equal(nodes.find((n) => n.flags.myself)?.id, await clusterMyId(client(0)));
   const shards = await clusterShards(client(1));
   assert.equal(shards.length, 3);
   assert.equal(
@@ -96,7 +95,7 @@ test('legacy slot migration: SETSLOT IMPORTING/MIGRATING, MIGRATE keys, SETSLOT 
   await target.call('ASKING');
   await clusterSetSlot(target, slot, 'IMPORTING', c.ids[0]!);
   await clusterSetSlot(source, slot, 'MIGRATING', c.ids[1]!);
-  assert.deepEqual(myselfNode(await clusterNodes(source))?.migrating, [{ slot, nodeId: c.ids[1] }]);
+  assert.deepEqual((await clusterNodes(source)).find((n) => n.flags.myself)?.migrating, [{ slot, nodeId: c.ids[1] }]);
   assert.equal(await clusterCountKeysInSlot(source, slot), 25);
 
   // A key already on the target, without REPLACE: BUSYKEY, reported not thrown.
@@ -166,9 +165,9 @@ test('checker over the cluster: keys on every master, nothing lost', async () =>
 test('manual CLUSTER FAILOVER promotes the replica; FORGET and RESET work', async () => {
   const replica = client(5); // replica of master 2
   await clusterFailover(replica);
-  await until('replica became master', 10000, async () => (await role(replica)).role === 'master');
-  await until('old master is now a replica', 10000, async () => (await role(client(2))).role === 'replica');
-  const me = myselfNode(await clusterNodes(replica));
+  await until('replica became master', 10000, async () => (await fetchReplication(replica)).role === 'master');
+  await until('old master is now a replica', 10000, async () => (await fetchReplication(client(2))).role === 'replica');
+  const me = (await clusterNodes(replica)).find((n) => n.flags.myself);
   assert.deepEqual(me?.slots, [{ start: 10923, end: 16383 }]);
 
   // Take replica node 3 out of the cluster: reset it, then forget it everywhere else.
@@ -181,7 +180,7 @@ test('manual CLUSTER FAILOVER promotes the replica; FORGET and RESET work', asyn
   );
   // A lone fresh node accepts a config epoch.
   await clusterSetConfigEpoch(client(3), 42);
-  assert.equal(myselfNode(await clusterNodes(client(3)))?.configEpoch, 42);
+  assert.equal((await clusterNodes(client(3))).find((n) => n.flags.myself)?.configEpoch, 42);
 });
 
 test('cluster client state survives: nodes still agree on ok state', async () => {

@@ -31,12 +31,6 @@ export async function clusterMeet(
   expectOk(await send(client, 'CLUSTER', args, opts), 'CLUSTER MEET');
 }
 
-export async function clusterAddSlots(client: Redis, slots: readonly number[], opts: SendOptions = {}): Promise<void> {
-  if (slots.length === 0) return;
-  slots.forEach(assertSlot);
-  expectOk(await send(client, 'CLUSTER', ['ADDSLOTS', ...slots], opts), 'CLUSTER ADDSLOTS');
-}
-
 /** CLUSTER ADDSLOTSRANGE (7.0+). Fails if any slot is already assigned, to this node or another. */
 export async function clusterAddSlotsRange(
   client: Redis,
@@ -51,17 +45,6 @@ export async function clusterAddSlotsRange(
     args.push(r.start, r.end);
   }
   expectOk(await send(client, 'CLUSTER', args, opts), 'CLUSTER ADDSLOTSRANGE');
-}
-
-export async function clusterDelSlotsRange(
-  client: Redis,
-  ranges: readonly SlotRange[],
-  opts: SendOptions = {},
-): Promise<void> {
-  if (ranges.length === 0) return;
-  const args: (string | number)[] = ['DELSLOTSRANGE'];
-  for (const r of ranges) args.push(r.start, r.end);
-  expectOk(await send(client, 'CLUSTER', args, opts), 'CLUSTER DELSLOTSRANGE');
 }
 
 /** Makes this node a replica of `nodeId` (which it must already know via gossip). */
@@ -200,20 +183,6 @@ export async function clusterCountFailureReports(
 /** Only accepted by a fresh node (no other known node, epoch 0). */
 export async function clusterSetConfigEpoch(client: Redis, epoch: number, opts: SendOptions = {}): Promise<void> {
   expectOk(await send(client, 'CLUSTER', ['SET-CONFIG-EPOCH', epoch], opts), 'CLUSTER SET-CONFIG-EPOCH');
-}
-
-/** "BUMPED <epoch>" or "STILL <epoch>". */
-export async function clusterBumpEpoch(
-  client: Redis,
-  opts: SendOptions = {},
-): Promise<{ bumped: boolean; epoch: number }> {
-  const text = asString(await send(client, 'CLUSTER', ['BUMPEPOCH'], opts), 'CLUSTER BUMPEPOCH');
-  const [word, epoch] = text.split(' ');
-  return { bumped: word === 'BUMPED', epoch: Number(epoch) };
-}
-
-export async function clusterSaveConfig(client: Redis, opts: SendOptions = {}): Promise<void> {
-  expectOk(await send(client, 'CLUSTER', ['SAVECONFIG'], opts), 'CLUSTER SAVECONFIG');
 }
 
 /**

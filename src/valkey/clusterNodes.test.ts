@@ -2,16 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as valkey from '../../test/fixtures/replies/valkey.js';
 import * as redis from '../../test/fixtures/replies/redis.js';
-import {
-  failingNodes,
-  mastersWithSlots,
-  myselfNode,
-  parseClusterNodeLine,
-  parseClusterNodes,
-  replicasOf,
-} from './clusterNodes.js';
+import { parseClusterNodeLine, parseClusterNodes, replicasOf, type ClusterNode } from './clusterNodes.js';
 import { parseClusterInfo, parseClusterShards, parseClusterSlots } from './clusterReplies.js';
 import { countSlots } from './slotRanges.js';
+
+const myself = (nodes: readonly ClusterNode[]) => nodes.find((n) => n.flags.myself);
 
 for (const [flavor, f] of [
   ['valkey', valkey],
@@ -20,7 +15,7 @@ for (const [flavor, f] of [
   test(`${flavor}: CLUSTER NODES of a healthy 3+3 cluster with slot 100 migrating`, () => {
     const nodes = parseClusterNodes(f.clusterNodesMyself0);
     assert.equal(nodes.length, 6);
-    const me = myselfNode(nodes);
+    const me = myself(nodes);
     assert.ok(me);
     assert.equal(me.role, 'master');
     assert.deepEqual(me.slots, [{ start: 0, end: 5460 }]);
@@ -29,7 +24,7 @@ for (const [flavor, f] of [
     assert.equal(me.importing.length, 0);
     assert.equal(me.pingSent, 0);
     assert.equal(me.linkState, 'connected');
-    const masters = mastersWithSlots(nodes);
+    const masters = nodes.filter((n) => n.role === 'master' && n.slots.length > 0);
     assert.equal(masters.length, 3);
     assert.equal(
       masters.reduce((n, m) => n + countSlots(m.slots), 0),
@@ -52,14 +47,14 @@ for (const [flavor, f] of [
     assert.equal(new Set(masters.map((m) => m.configEpoch)).size, 3);
     assert.equal(me.migrating[0]?.nodeId, masters.find((m) => m.slots.some((r) => r.start === 5461))?.id);
 
-    const target = myselfNode(parseClusterNodes(f.clusterNodesMyself1));
+    const target = myself(parseClusterNodes(f.clusterNodesMyself1));
     assert.deepEqual(target?.importing, [{ slot: 100, nodeId: me.id }]);
-    assert.equal(myselfNode(parseClusterNodes(f.clusterNodesReplica))?.role, 'replica');
+    assert.equal(myself(parseClusterNodes(f.clusterNodesReplica))?.role, 'replica');
   });
 
   test(`${flavor}: CLUSTER NODES with failed nodes`, () => {
     const withReplicaDown = parseClusterNodes(f.clusterNodesWithFailedReplica);
-    const failedReplica = failingNodes(withReplicaDown);
+    const failedReplica = withReplicaDown.filter((n) => n.flags.fail);
     assert.equal(failedReplica.length, 1);
     assert.equal(failedReplica[0]?.role, 'replica');
     assert.equal(failedReplica[0]?.flags.fail, true);
@@ -76,7 +71,7 @@ for (const [flavor, f] of [
     assert.deepEqual(nodes.map((n) => n.hostname).sort(), ['node-a.example', 'node-b.example']);
     const handshake = parseClusterNodes(f.clusterNodesHandshake);
     assert.equal(handshake.filter((n) => n.flags.handshake).length, 1);
-    const me = myselfNode(handshake);
+    const me = myself(handshake);
     assert.equal(me?.host, '', 'a fresh node does not know its own ip yet');
     assert.equal(me?.hostname, 'node-b.example');
   });

@@ -136,22 +136,7 @@ export function parseClusterNodes(text: string): ClusterNode[] {
     .map(parseClusterNodeLine);
 }
 
-/** The node that produced the reply. */
-export function myselfNode(nodes: readonly ClusterNode[]): ClusterNode | undefined {
-  return nodes.find((n) => n.flags.myself);
-}
-
 /** Replicas of `masterId`, in reply order. */
 export function replicasOf(nodes: readonly ClusterNode[], masterId: string): ClusterNode[] {
   return nodes.filter((n) => n.role === 'replica' && n.masterId === masterId);
-}
-
-/** Masters that own at least one slot. */
-export function mastersWithSlots(nodes: readonly ClusterNode[]): ClusterNode[] {
-  return nodes.filter((n) => n.role === 'master' && n.slots.length > 0);
-}
-
-/** Nodes flagged fail or fail? (pfail) by the reporting node. */
-export function failingNodes(nodes: readonly ClusterNode[]): ClusterNode[] {
-  return nodes.filter((n) => n.flags.fail || n.flags.pfail);
 }

@@ -1,6 +1,6 @@
 // Parsers for CLUSTER INFO, CLUSTER SHARDS and CLUSTER SLOTS replies.
 import { asArray } from './command.js';
-import { pairsToObject } from './kv.js';
+import { pairsToObject, replyText } from './kv.js';
 import type { SlotRange } from './slotRanges.js';
 
 export interface ClusterInfo {
@@ -71,14 +71,14 @@ export function parseClusterShards(reply: unknown): ClusterShard[] {
     for (let i = 0; i + 1 < flat.length; i += 2) slots.push({ start: flat[i] as number, end: flat[i + 1] as number });
     const nodes = asArray(shard['nodes'] ?? [], 'CLUSTER SHARDS nodes').map((nodeReply): ShardNode => {
       const f = pairsToObject(nodeReply, 'CLUSTER SHARDS node');
-      const health = String(f['health'] ?? 'failed');
+      const health = replyText(f['health'], 'CLUSTER SHARDS health') || 'failed';
       return {
-        id: String(f['id'] ?? ''),
+        id: replyText(f['id'], 'CLUSTER SHARDS id'),
         port: num(f['port']),
         tlsPort: num(f['tls-port']),
-        ip: String(f['ip'] ?? ''),
-        endpoint: String(f['endpoint'] ?? ''),
-        hostname: f['hostname'] === undefined || f['hostname'] === '' ? null : String(f['hostname']),
+        ip: replyText(f['ip'], 'CLUSTER SHARDS ip'),
+        endpoint: replyText(f['endpoint'], 'CLUSTER SHARDS endpoint'),
+        hostname: replyText(f['hostname'], 'CLUSTER SHARDS hostname') || null,
         role: f['role'] === 'master' ? 'master' : 'replica',
         replicationOffset: num(f['replication-offset']) ?? 0,
         health: health === 'online' || health === 'loading' ? health : 'failed',
@@ -109,8 +109,14 @@ export function parseClusterSlots(reply: unknown): SlotsRange[] {
       const [host, port, id, meta] = asArray(n, 'CLUSTER SLOTS node');
       const metadata: Record<string, string> = {};
       if (Array.isArray(meta))
-        for (const [k, v] of Object.entries(pairsToObject(meta, 'CLUSTER SLOTS metadata'))) metadata[k] = String(v);
-      return { host: String(host ?? ''), port: Number(port), id: String(id ?? ''), metadata };
+        for (const [k, v] of Object.entries(pairsToObject(meta, 'CLUSTER SLOTS metadata')))
+          metadata[k] = replyText(v, `CLUSTER SLOTS metadata ${k}`);
+      return {
+        host: replyText(host, 'CLUSTER SLOTS host'),
+        port: Number(port),
+        id: replyText(id, 'CLUSTER SLOTS id'),
+        metadata,
+      };
     });
     const [master, ...replicas] = nodes;
     if (!master) throw new TypeError('CLUSTER SLOTS entry without a master');

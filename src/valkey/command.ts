@@ -76,6 +76,6 @@ export function expectOk(reply: unknown, what: string): void {
 function describe(reply: unknown): string {
   if (reply === null) return 'nil';
   if (Array.isArray(reply)) return `an array of ${reply.length}`;
-  const text = JSON.stringify(reply) ?? String(reply);
+  const text = JSON.stringify(reply) ?? typeof reply;
   return text.length > 80 ? `${text.slice(0, 80)}...` : text;
 }

@@ -42,20 +42,6 @@ export function endpointString(endpoint: Endpoint): string {
   return endpoint.host.includes(':') ? `[${endpoint.host}]:${endpoint.port}` : `${endpoint.host}:${endpoint.port}`;
 }
 
-/** Inverse of endpointString; also accepts the "ip:port@bus" form of CLUSTER NODES. */
-export function parseEndpoint(text: string): Endpoint {
-  const withoutBus = text.split('@')[0] ?? '';
-  const m = /^\[(.+)\]:(\d+)$/.exec(withoutBus) ?? /^(.*):(\d+)$/.exec(withoutBus);
-  if (!m || m[1] === undefined || m[2] === undefined) throw new Error(`not an endpoint: ${JSON.stringify(text)}`);
-  const port = Number(m[2]);
-  if (port < 0 || port > 65535) throw new Error(`port out of range in ${JSON.stringify(text)}`);
-  return { host: m[1], port };
-}
-
-export function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
-  return a.host === b.host && a.port === b.port;
-}
-
 export function toTlsConnectionOptions(tls: TlsOptions | undefined): TlsConnectionOptions | undefined {
   if (!tls) return undefined;
   const out: TlsConnectionOptions = {};
@@ -109,12 +95,6 @@ const contexts = new WeakMap<object, ClientContext>();
 /** Endpoint and secrets of a client made here, for error messages. */
 export function clientContext(client: object): ClientContext {
   return contexts.get(client) ?? { endpoint: 'unknown', secrets: [], lastError: null };
-}
-
-/** The most recent connection-level error seen on a client (already redacted), if any. */
-export function lastConnectionError(client: object): string | null {
-  const ctx = contexts.get(client);
-  return ctx?.lastError ? redact(ctx.lastError.message, ctx.secrets) : null;
 }
 
 /**

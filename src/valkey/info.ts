@@ -29,11 +29,6 @@ export function parseInfo(text: string): InfoSections {
   return sections;
 }
 
-/** All fields of all sections in one map (field names are unique across sections). */
-export function flattenInfo(sections: InfoSections): Record<string, string> {
-  return Object.assign({}, ...Object.values(sections)) as Record<string, string>;
-}
-
 /** Parses "a=1,b=x" values (slaveN, dbN, master0 of sentinels, cmdstat_*). */
 export function parseInfoValueList(value: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -229,47 +224,6 @@ export function keyspaceInfo(sections: InfoSections): KeyspaceDb[] {
   return out.sort((a, b) => a.db - b.db);
 }
 
-/** Total keys over all databases. */
-export function totalKeys(sections: InfoSections): number {
-  return keyspaceInfo(sections).reduce((sum, db) => sum + db.keys, 0);
-}
-
-export interface SentinelInfoMaster {
-  name: string;
-  status: string;
-  address: string;
-  replicas: number;
-  sentinels: number;
-}
-
-export interface SentinelInfo {
-  masters: number;
-  tilt: boolean;
-  monitored: SentinelInfoMaster[];
-}
-
-/** The "# Sentinel" section of a sentinel's INFO. */
-export function sentinelInfo(sections: InfoSections): SentinelInfo {
-  const s = sections['sentinel'] ?? {};
-  const monitored: SentinelInfoMaster[] = [];
-  for (const [key, value] of Object.entries(s)) {
-    if (!/^master\d+$/.test(key)) continue;
-    const f = parseInfoValueList(value);
-    monitored.push({
-      name: f['name'] ?? '',
-      status: f['status'] ?? '',
-      address: f['address'] ?? '',
-      replicas: Number(f['slaves'] ?? 0),
-      sentinels: Number(f['sentinels'] ?? 0),
-    });
-  }
-  return {
-    masters: int(s, 'sentinel_masters') ?? monitored.length,
-    tilt: flag(s, 'sentinel_tilt') ?? false,
-    monitored,
-  };
-}
-
 // ---------------------------------------------------------------------------------------------
 
 /**
@@ -285,11 +239,6 @@ export function isSyncedReplica(info: ReplicationInfo, masterOffset: number): bo
     info.slaveReplOffset !== null &&
     info.slaveReplOffset >= masterOffset
   );
-}
-
-/** Bytes the replica still has to process to reach `masterOffset` (0 when caught up). */
-export function replicationLagBytes(info: ReplicationInfo, masterOffset: number): number {
-  return Math.max(0, masterOffset - (info.slaveReplOffset ?? 0));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -308,18 +257,6 @@ export async function fetchInfo(
   return parseInfo(asString(reply, 'INFO'));
 }
 
-export async function fetchServerInfo(client: Redis, opts: FetchOptions = {}): Promise<ServerInfo> {
-  return serverInfo(await fetchInfo(client, ['server'], opts));
-}
-
 export async function fetchReplication(client: Redis, opts: FetchOptions = {}): Promise<ReplicationInfo> {
   return replicationInfo(await fetchInfo(client, ['replication'], opts));
-}
-
-export async function fetchPersistence(client: Redis, opts: FetchOptions = {}): Promise<PersistenceInfo> {
-  return persistenceInfo(await fetchInfo(client, ['persistence'], opts));
-}
-
-export async function fetchKeyspace(client: Redis, opts: FetchOptions = {}): Promise<KeyspaceDb[]> {
-  return keyspaceInfo(await fetchInfo(client, ['keyspace'], opts));
 }

@@ -8,11 +8,20 @@ export function pairsToObject(reply: unknown, what: string): Record<string, unkn
   return out;
 }
 
+/** A scalar reply field as text: nil and absent read as ''; an array or map where a scalar belongs is a protocol error. */
+export function replyText(v: unknown, what: string): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  if (Buffer.isBuffer(v)) return v.toString();
+  throw new TypeError(`${what}: expected a scalar, got ${Array.isArray(v) ? 'an array' : typeof v}`);
+}
+
 /** Like pairsToObject, with every value as a string (sentinel replies are all strings). */
 export function pairsToStrings(reply: unknown, what: string): Record<string, string> {
   const obj = pairsToObject(reply, what);
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(obj)) out[k] = v === null || v === undefined ? '' : String(v);
+  for (const [k, v] of Object.entries(obj)) out[k] = replyText(v, `${what} ${k}`);
   return out;
 }
 

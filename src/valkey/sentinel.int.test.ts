@@ -22,8 +22,7 @@ import {
   sentinelSet,
 } from './sentinel.js';
 import { ValkeyReplyError } from './errors.js';
-import { fetchInfo, sentinelInfo, serverInfo } from './info.js';
-import { role } from './role.js';
+import { fetchInfo, parseInfoValueList, serverInfo } from './info.js';
 
 after(stopTestServers);
 
@@ -69,10 +68,10 @@ test('valkey: monitor, inspect, SENTINEL FAILOVER, reset, remove', async () => {
     );
     assert.match(await sentinelMyId(c0), /^[0-9a-f]{40}$/);
     await assert.rejects(sentinelMaster(c0, 'nope'), (e: unknown) => isUnknownMasterError(e));
-    assert.deepEqual(await role(c0), { role: 'sentinel', masterNames: [name] });
+    assert.deepEqual(await c0.call('ROLE'), ['sentinel', [name]]);
     const info = await fetchInfo(c0);
     assert.equal(serverInfo(info).mode, 'sentinel');
-    assert.equal(sentinelInfo(info).monitored[0]?.name, name);
+    assert.equal(parseInfoValueList(info['sentinel']?.['master0'] ?? '')['name'], name);
 
     // Sentinels find each other through the master's hello channel; until then no quorum.
     await until('sentinels know each other', 10000, async () => (await sentinelSentinels(c0, name)).length === 2);

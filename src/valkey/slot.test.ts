@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { crc16, hashTag, keySlot } from './slot.js';
+import { crc16, keySlot } from './slot.js';
 import {
   countSlots,
   evenSlotRanges,
@@ -10,7 +10,6 @@ import {
   parseRange,
   rangesToSlots,
   slotsToRanges,
-  subtractRanges,
 } from './slotRanges.js';
 
 test('CRC16/XMODEM check value', () => {
@@ -29,13 +28,6 @@ test('keySlot examples (values from CLUSTER KEYSLOT, see slot.int.test.ts for th
   assert.equal(keySlot('foo{{bar}}zap'), keySlot('{bar'));
   assert.equal(keySlot('foo{bar}{zap}'), keySlot('bar'));
   assert.equal(keySlot(Buffer.from('hello')), 866);
-});
-
-test('hashTag', () => {
-  assert.equal(hashTag('{a}b'), 'a');
-  assert.equal(hashTag('a{}b'), null);
-  assert.equal(hashTag('a{b'), null);
-  assert.equal(hashTag('plain'), null);
 });
 
 test('keySlot is always a valid slot and strings hash as UTF-8', () => {
@@ -87,10 +79,6 @@ test('range helpers', () => {
     ]),
     [{ start: 0, end: 30 }],
   );
-  assert.deepEqual(subtractRanges([{ start: 0, end: 10 }], [{ start: 3, end: 4 }]), [
-    { start: 0, end: 2 },
-    { start: 5, end: 10 },
-  ]);
 });
 
 test('evenSlotRanges matches valkey-cli --cluster create and covers every slot once', () => {

@@ -45,13 +45,6 @@ export function keySlot(key: string | Uint8Array): number {
   return crc16(bytes, start, end) & (SLOT_COUNT - 1);
 }
 
-/** The hash tag of a key, or null when the whole key is hashed. */
-export function hashTag(key: string): string | null {
-  const bytes = Buffer.from(key, 'utf8');
-  const [start, end] = hashTagRange(bytes);
-  return start === 0 && end === bytes.length ? null : bytes.subarray(start, end).toString('utf8');
-}
-
 export function isValidSlot(slot: number): boolean {
   return Number.isInteger(slot) && slot >= 0 && slot < SLOT_COUNT;
 }

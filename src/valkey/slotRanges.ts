@@ -59,12 +59,6 @@ export function parseRange(token: string): SlotRange {
   return range;
 }
 
-/** Slots in `a` not in `b`, as ranges. */
-export function subtractRanges(a: readonly SlotRange[], b: readonly SlotRange[]): SlotRange[] {
-  const remove = new Set(rangesToSlots(b));
-  return slotsToRanges(rangesToSlots(a).filter((s) => !remove.has(s)));
-}
-
 /**
  * Splits all 16384 slots into `parts` contiguous ranges the way valkey-cli --cluster create
  * does (3 masters: 0-5460, 5461-10922, 10923-16383), so clusters we bootstrap look familiar.

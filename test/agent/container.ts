@@ -12,7 +12,7 @@
 // Processes run as root: securityContext runAsUser/runAsGroup/fsGroup,
 // readOnlyRootFilesystem and capabilities are not enforced.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface Mount {
@@ -264,11 +264,3 @@ export function hostMountpointsToCreate(mounts: Mount[]): string[] {
   }
   return out;
 }
-
-export const isDirectory = (p: string) => {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-};

@@ -245,7 +245,7 @@ export class PodRunner {
     this.phase = 'Running';
     this.syncStatus();
 
-    await Promise.all(this.containers.map((s) => s.loop));
+    await Promise.all(this.containers.map((s) => s.loop ?? Promise.resolve()));
     if (!this.terminating) {
       const failed = this.containers.some((s) => s.view.state.kind === 'terminated' && s.view.state.exitCode !== 0);
       this.finishPhase(failed ? 'Failed' : 'Succeeded');
@@ -490,7 +490,7 @@ export class PodRunner {
     // Regular containers first, then sidecars (reverse order), like the kubelet.
     await Promise.all(this.containers.map((s) => this.stopContainer(s, grace)));
     for (const s of [...this.init].reverse()) await this.stopContainer(s, Math.min(grace, 2));
-    await Promise.all([...this.init, ...this.containers].map((s) => s.loop));
+    await Promise.all([...this.init, ...this.containers].map((s) => s.loop ?? Promise.resolve()));
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     if (this.statusTimer) clearTimeout(this.statusTimer);
     if (!this.gone) {

@@ -34,12 +34,12 @@ export async function runProbeOnce(p: V1Probe, t: ProbeTarget): Promise<{ ok: bo
     };
   }
   if (p.tcpSocket) {
-    const port = resolvePort(p.tcpSocket.port as number | string, t.container);
+    const port = resolvePort(p.tcpSocket.port, t.container);
     if (port === undefined) return { ok: false, output: `unknown port ${String(p.tcpSocket.port)}` };
     return tcpCheck(p.tcpSocket.host || t.podIP, port, timeoutMs);
   }
   if (p.httpGet) {
-    const port = resolvePort(p.httpGet.port as number | string, t.container);
+    const port = resolvePort(p.httpGet.port, t.container);
     if (port === undefined) return { ok: false, output: `unknown port ${String(p.httpGet.port)}` };
     return httpCheck(p.httpGet.host || t.podIP, port, p.httpGet.path ?? '/', p.httpGet.httpHeaders ?? [], timeoutMs);
   }

@@ -75,7 +75,7 @@ function containerJson(c: ContainerView): V1ContainerStatus {
     restartCount: c.restartCount,
     state: stateJson(c.state),
     lastState: c.lastState ? stateJson(c.lastState) : {},
-  } as unknown as V1ContainerStatus;
+  };
 }
 
 /** Readiness gates: every listed condition must be True (set by someone else). */

@@ -57,7 +57,7 @@ export function buildControlPlane(): Promise<string> {
   return new Promise((resolve, reject) => {
     const p = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.once('error', reject);
     p.once('exit', (code) => {
       const bin = out.trim().split('\n').pop() ?? '';
@@ -88,7 +88,7 @@ function startControlPlane(
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
-    proc.stderr!.on('data', (d: Buffer) => {
+    proc.stderr.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-20_000);
       if (process.env.RK_CLUSTER_DEBUG === '1') process.stderr.write(d);
     });
@@ -96,7 +96,7 @@ function startControlPlane(
       proc.kill('SIGKILL');
       reject(new Error(`control plane not ready after ${timeoutMs}ms:\n${stderr}`));
     }, timeoutMs);
-    const lines = createInterface({ input: proc.stdout! });
+    const lines = createInterface({ input: proc.stdout });
     lines.once('line', (line) => {
       clearTimeout(timer);
       try {
@@ -125,7 +125,7 @@ async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T |
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
 }
 
 export async function startTestCluster(opts: TestClusterOptions = {}): Promise<TestCluster> {

@@ -18,7 +18,7 @@ test('the schema check catches what kubernetes-models alone lets through', () =>
     metadata: { name: '1abc', labels: { 'bad key!': 'v' } },
     spec: { ports: [{ port: 'x' }] },
   };
-  const problems = schemaProblems(svc as any).join('\n');
+  const problems = schemaProblems(svc).join('\n');
   assert.match(problems, /must be integer/);
   assert.match(problems, /invalid name/);
   assert.match(problems, /label key "bad key!"/);

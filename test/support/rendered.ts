@@ -3,7 +3,6 @@
 // `_from` or `automountToken` would pass it and be dropped by the apiserver).
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import * as models from '@kubernetes/client-node/dist/gen/models/all.js';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
@@ -105,11 +104,11 @@ function unknownFields(value: unknown, type: string, path: string): string[] {
   const arr = /^Array<(.+)>$/.exec(type);
   if (arr) return Array.isArray(value) ? value.flatMap((v, i) => unknownFields(v, arr[1]!, `${path}[${i}]`)) : [];
   const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
-  if (map) return Object.entries(value as object).flatMap(([k, v]) => unknownFields(v, map[1]!, `${path}.${k}`));
+  if (map) return Object.entries(value).flatMap(([k, v]) => unknownFields(v, map[1]!, `${path}.${k}`));
   const cls = modelClass(type);
   if (!cls || typeof value !== 'object') return [];
   const known = new Map(cls.getAttributeTypeMap().map((a) => [a.baseName, a.type]));
-  return Object.entries(value as object).flatMap(([k, v]) =>
+  return Object.entries(value).flatMap(([k, v]) =>
     known.has(k) ? unknownFields(v, known.get(k)!, `${path}.${k}`) : [`${path}.${k}`],
   );
 }

@@ -189,11 +189,6 @@ export async function stopTestServers(): Promise<void> {
   await Promise.all([...live].map((s) => disposeTestServer(s)));
 }
 
-/** Servers started here that are still tracked (for tests asserting cleanup). */
-export function liveTestServers(): readonly TestServer[] {
-  return [...live];
-}
-
 export interface TestCluster {
   /** Masters first (in slot order), then replicas (replica i of master m at masters + m*perMaster + i). */
   nodes: TestServer[];

@@ -111,34 +111,3 @@ export function resolveLocalBinaries(
   }
   return resolved;
 }
-
-export interface BinaryVersion {
-  flavor: Flavor;
-  /** e.g. "8.0.1" */
-  version: string;
-  major: number;
-  minor: number;
-  patch: number;
-}
-
-/** Parses `valkey-server --version` / `redis-server --version` output. */
-export function parseServerVersion(output: string): BinaryVersion | null {
-  const m = /^(Valkey|Redis) server v=(\d+)\.(\d+)\.(\d+)/m.exec(output.trim());
-  if (!m) return null;
-  const [, product, major, minor, patch] = m;
-  return {
-    flavor: product === 'Valkey' ? 'valkey' : 'redis',
-    version: `${major}.${minor}.${patch}`,
-    major: Number(major),
-    minor: Number(minor),
-    patch: Number(patch),
-  };
-}
-
-/** Version of a server or sentinel executable (sentinel binaries are the server in disguise). */
-export async function serverBinaryVersion(binaryPath: string): Promise<BinaryVersion> {
-  const { stdout } = await promisify(execFile)(binaryPath, ['--version'], { timeout: 5000 });
-  const parsed = parseServerVersion(stdout);
-  if (!parsed) throw new Error(`unrecognised version output from ${binaryPath}: ${stdout.trim().slice(0, 200)}`);
-  return parsed;
-}

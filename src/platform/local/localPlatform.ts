@@ -58,7 +58,7 @@ export class LocalPlatform implements Platform {
       const ports = opts.members.map((_, i) => opts.basePort! + i);
       const current = opts.members.map((m) => record.members[m]?.port);
       if (ports.some((port, i) => port !== current[i])) {
-        await p.assertStopped(opts.members, '--base-port moves every member');
+        p.assertStopped(opts.members, '--base-port moves every member');
         await assertFree(ports, opts.inst.cluster !== null);
         opts.members.forEach((m, i) => {
           record.members[m] = { port: ports[i]! };
@@ -123,9 +123,9 @@ export class LocalPlatform implements Platform {
     return cmd.includes(`:${this.placement(member).port}`) || cmd.includes(this.memberDir(member)) ? pid : null;
   }
 
-  async state(member: string): Promise<MemberState> {
+  state(member: string): Promise<MemberState> {
     const pid = this.livePid(member);
-    return { running: pid !== null, pid };
+    return Promise.resolve({ running: pid !== null, pid });
   }
 
   async start(member: string, launch: LaunchSpec): Promise<void> {
@@ -197,7 +197,7 @@ export class LocalPlatform implements Platform {
     this.saveRecord();
   }
 
-  private async assertStopped(members: string[], why: string): Promise<void> {
+  private assertStopped(members: string[], why: string): void {
     const running = [];
     for (const m of members) if (this.record.members[m] && this.livePid(m) !== null) running.push(m);
     if (running.length)

@@ -267,7 +267,7 @@ export async function waitForPing(
         reconnectAttempts: 0,
       });
       try {
-        const reply = await client.ping();
+        const reply: string = await client.ping();
         if (reply === 'PONG') return;
         lastProblem = `unexpected PING reply ${reply}`;
       } catch (err) {
