@@ -1,6 +1,6 @@
 // Server administration: config, pauses, replication control, durability waits, shutdown.
 import type { Redis } from 'iovalkey';
-import { asArray, asInteger, asString, expectOk, send, type SendOptions } from './command.js';
+import { asInteger, asString, expectOk, send, type SendOptions } from './command.js';
 import type { Endpoint } from './connection.js';
 import { errorKind } from './errors.js';
 import { pairsToStrings } from './kv.js';

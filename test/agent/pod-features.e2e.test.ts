@@ -119,7 +119,7 @@ describe('node agent: pod features', { timeout: 300_000 }, () => {
         (await sh('features', 'echo "$A $B $CM_KEY $NODE $S_user $MEM_MI"')).out,
         `a a-b value-one ${cluster.agent.nodeName} alice 64`,
       );
-      assert.equal((await sh('features', 'echo $MY_IP')).out, p.status!.podIP);
+      assert.equal((await sh('features', 'echo $MY_IP')).out, p.status.podIP);
       assert.equal((await sh('features', 'cat /etc/rk-cfg/k2; echo; cat /etc/rk-one.txt')).out, 'value-two\nvalue-one');
       assert.equal((await sh('features', 'stat -L -c %a /etc/rk-cfg/k1')).out, '600');
       assert.notEqual((await sh('features', 'touch /etc/rk-cfg/new')).exitCode, 0, 'configMap volumes are read-only');

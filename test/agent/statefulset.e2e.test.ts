@@ -185,16 +185,16 @@ describe('node agent: valkey StatefulSet', { timeout: 300_000 }, () => {
   });
 
   test('crashPod kills the server; it restarts with restartCount+1', { timeout: 60_000 }, async () => {
-    const before = (await core.readNamespacedPod({ name: 'valkey-1', namespace: NS })).status!.containerStatuses!.find(
+    const previous = (await core.readNamespacedPod({ name: 'valkey-1', namespace: NS })).status!.containerStatuses!.find(
       (c) => c.name === 'valkey',
     )!;
     cluster.agent.crashPod(NS, 'valkey-1');
-    const after = await waitFor('valkey-1 restarted and ready', 45_000, async () => {
+    const restarted = await waitFor('valkey-1 restarted and ready', 45_000, async () => {
       const p = await core.readNamespacedPod({ name: 'valkey-1', namespace: NS });
       const s = p.status?.containerStatuses?.find((c) => c.name === 'valkey');
-      return s && s.restartCount === before.restartCount + 1 && s.ready && isPodReady(p) ? s : undefined;
+      return s && s.restartCount === previous.restartCount + 1 && s.ready && isPodReady(p) ? s : undefined;
     });
-    assert.equal(after.lastState?.terminated?.exitCode, 137);
+    assert.equal(restarted.lastState?.terminated?.exitCode, 137);
     const ip = (await core.readNamespacedPod({ name: 'valkey-1', namespace: NS })).status!.podIP!;
     assert.equal(await cli(ip, 'ping'), 'PONG');
   });

@@ -3,8 +3,6 @@
 // always agree on whether an image is valkey or redis.
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { flavorBinaries, imageFlavor, type Flavor } from '../../api/flavor.js';
 
 export type BinaryRole = 'server' | 'sentinel' | 'cli';
