@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { Agent, type AgentOptions } from '../agent/agent.js';
 import { stateRoot } from '../agent/stateRoot.js';
+import { waitFor } from '../agent/wait.js';
 
 export interface TestClusterOptions {
   /** Node name (default `rk-node`). */
@@ -111,21 +112,6 @@ function startControlPlane(
       reject(new Error(`control-plane up exited (${code}) before becoming ready:\n${stderr}`));
     });
   });
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
 }
 
 export async function startTestCluster(opts: TestClusterOptions = {}): Promise<TestCluster> {
