@@ -76,7 +76,7 @@ async function names(ns: string, plural: string, apiPrefix = '/api/v1', selector
   const list = await s.http.request<{ items: KubeObject[] }>('GET', `${apiPrefix}/namespaces/${ns}/${plural}`, {
     query: { labelSelector: selector || undefined },
   });
-  return (list.items as KubeObject[]).map((o) => o.metadata.name).sort();
+  return list.items.map((o) => o.metadata.name).sort();
 }
 
 test('dry-run in a namespace that does not exist yet (createNamespace) says what it could not validate', async () => {
@@ -229,11 +229,11 @@ test('changing maxmemoryPolicy: diff exits 1 with the ConfigMap line and the Sta
   assert.equal(d.code, 1, d.err.join('\n'));
   const text = d.out.join('\n');
   assert.match(text, /^--- configmap\/cache-config \(live, namespace demo\)$/m);
-  assert.match(text, /^-    maxmemory-policy noeviction$/m);
-  assert.match(text, /^\+    maxmemory-policy allkeys-lru$/m);
+  assert.match(text, /^- {4}maxmemory-policy noeviction$/m);
+  assert.match(text, /^\+ {4}maxmemory-policy allkeys-lru$/m);
   assert.match(text, /^--- statefulset\.apps\/cache \(live, namespace demo\)$/m);
-  assert.match(text, /^-        redis-kubernetes\.io\/config-checksum: \w+$/m);
-  assert.match(text, /^\+        redis-kubernetes\.io\/config-checksum: \w+$/m);
+  assert.match(text, /^- {8}redis-kubernetes\.io\/config-checksum: \w+$/m);
+  assert.match(text, /^\+ {8}redis-kubernetes\.io\/config-checksum: \w+$/m);
   assert.ok(!/secret|scripts/.test(d.out.filter((l) => l.startsWith('---')).join('\n')), 'nothing else changes');
 
   const dry = await apply(file, { dryRun: 'server' });
@@ -548,7 +548,7 @@ test('a change the API server refuses (an immutable StatefulSet field) is one li
     d.spec.persistence = { diskSize: '50Gi' };
   });
   const cmPath = '/api/v1/namespaces/demo/configmaps/cache-config';
-  const before = (await core('GET', cmPath)).metadata.resourceVersion;
+  const versionBefore = (await core('GET', cmPath)).metadata.resourceVersion;
   const r = await apply(file);
   assert.equal(r.code, 1);
   assert.equal(r.err.length, 1, r.err.join('\n'));
@@ -557,7 +557,7 @@ test('a change the API server refuses (an immutable StatefulSet field) is one li
     /^error: statefulset\.apps\/cache: rejected by the API server: StatefulSet\.apps "cache" is invalid: spec\.volumeClaimTemplates: .*field is immutable; a StatefulSet cannot change its volume claim template .*: rk delete, then rk apply recreates it/,
   );
   assert.deepEqual(r.out, [], 'every object is checked before the first write');
-  assert.equal((await core('GET', cmPath)).metadata.resourceVersion, before);
+  assert.equal((await core('GET', cmPath)).metadata.resourceVersion, versionBefore);
 });
 
 test('a field another manager changed stops apply in its dry run with one line; diff shows it; --force-conflicts takes it back', async () => {
@@ -575,7 +575,7 @@ test('a field another manager changed stops apply in its dry run with one line; 
       data: { 'valkey.conf': 'maxmemory 1mb\n' },
     },
   });
-  const before = (await core('GET', cmPath)).metadata.resourceVersion;
+  const versionBefore = (await core('GET', cmPath)).metadata.resourceVersion;
   const conflict =
     'field ownership conflict: ConfigMap demo/cache-config has .data.valkey.conf set by field manager "someone-else"';
 
@@ -589,14 +589,14 @@ test('a field another manager changed stops apply in its dry run with one line; 
     [dry.code, dry.out, dry.err],
     [1, [], [`error: ${conflict}; re-run with --force-conflicts to take it over`]],
   );
-  assert.equal((await core('GET', cmPath)).metadata.resourceVersion, before, 'nothing was written');
+  assert.equal((await core('GET', cmPath)).metadata.resourceVersion, versionBefore, 'nothing was written');
 
   const d = await diff(file);
   assert.equal(d.code, 1, d.err.join('\n'));
   assert.deepEqual(d.err, [
     `warning: ${conflict}: rk apply stops there unless run with --force-conflicts (the diff shows the values it would set)`,
   ]);
-  assert.match(d.out.join('\n'), /^-    maxmemory 1mb$/m);
+  assert.match(d.out.join('\n'), /^- {4}maxmemory 1mb$/m);
   assert.deepEqual(
     d.out.filter((l) => l.startsWith('--- ')),
     ['--- configmap/cache-config (live, namespace demo)'],

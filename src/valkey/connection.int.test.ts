@@ -94,9 +94,9 @@ test('a dropped connection fails in-flight commands at once, nothing is replayed
   const err = await inflight;
   assert.equal(errorKind(err), 'connection', String(err));
   assert.ok(Date.now() - t0 < 1000);
-  const after = await send(c, 'PING').catch((e: unknown) => e);
-  assert.equal(errorKind(after), 'connection');
-  assert.ok(!(after as Error).message.includes(PASSWORD), 'the error a caller sees never holds the password');
+  const next = await send(c, 'PING').catch((e: unknown) => e);
+  assert.equal(errorKind(next), 'connection');
+  assert.ok(!(next as Error).message.includes(PASSWORD), 'the error a caller sees never holds the password');
   await closeClient(killer);
   await closeClient(c);
 });

@@ -82,8 +82,8 @@ test('valkey: monitor, inspect, SENTINEL FAILOVER, reset, remove', async () => {
     await until('replica promoted', 10000, async () => (await getMasterAddrByName(c0, name))?.port === replica.port);
     // The old master is NOT demoted by the failover itself: sentinels reconfigure it only after it
     // has kept reporting the master role for a while (seconds). Until then it accepts writes.
-    const after = await sentinelMaster(c0, name);
-    assert.ok(after.configEpoch >= 1);
+    const promoted = await sentinelMaster(c0, name);
+    assert.ok(promoted.configEpoch >= 1);
 
     await sentinelFlushConfig(c0);
     const conf = readFileSync(sentinels[0]!.configPath, 'utf8');
