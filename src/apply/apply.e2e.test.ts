@@ -315,7 +315,7 @@ test('SENTINEL → STANDALONE prunes the sentinel StatefulSet, Services and PDBs
     (await names('demo', 'statefulsets', '/apis/apps/v1', 'app.kubernetes.io/instance=switch')).length > 1 &&
     Date.now() < until
   )
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 200)); // the poll interval
   assert.deepEqual(await names('demo', 'statefulsets', '/apis/apps/v1', 'app.kubernetes.io/instance=switch'), [
     'switch',
   ]);
@@ -340,7 +340,7 @@ test('delete removes what the instance owns except PVCs and the password; twice 
   // The StatefulSet controller creates the claims even without a node.
   const deadline = Date.now() + 20_000;
   while (!(await names('demo', 'persistentvolumeclaims')).includes('data-switch-0') && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 200)); // the poll interval
   const claims = (await names('demo', 'persistentvolumeclaims')).filter((n) => n.startsWith('data-switch-'));
   assert.ok(claims.includes('data-switch-0'), claims.join(','));
 

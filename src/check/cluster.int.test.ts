@@ -4,6 +4,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestCluster, stopTestServers } from '../../test/support/servers.js';
+import { waitForAcknowledged } from '../../test/support/writerProgress.js';
 import { withClient } from '../valkey/connection.js';
 import { clusterInfo } from '../valkey/cluster.js';
 import { fetchReplication } from '../valkey/info.js';
@@ -16,7 +17,7 @@ async function until(what: string, timeoutMs: number, cond: () => Promise<boolea
   const deadline = Date.now() + timeoutMs;
   while (!(await cond().catch(() => false))) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
+    await sleep(50); // the poll interval
   }
 }
 
@@ -36,8 +37,8 @@ test('cluster failover under the writer: writes to the lost shard resume on its 
     waitReplicas: 1,
     waitTimeoutMs: 200,
   });
-  await sleep(1000);
-  assert.ok(writer.stats().acknowledged > 300, 'writes flow before the crash');
+  // Writes flow before the crash.
+  await waitForAcknowledged(writer, 301);
   const killedAt = Date.now();
   await victim!.crash();
   await until('the replica takes over', 10000, async () =>

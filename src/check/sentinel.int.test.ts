@@ -4,6 +4,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestSentinel, startTestServer, stopTestServers, type TestServer } from '../../test/support/servers.js';
+import { waitForAcknowledged } from '../../test/support/writerProgress.js';
 import { withClient, type Endpoint } from '../valkey/connection.js';
 import {
   getMasterAddrByName,
@@ -13,6 +14,7 @@ import {
   sentinelSet,
 } from '../valkey/sentinel.js';
 import { fetchReplication } from '../valkey/info.js';
+import { waitFor } from '../engine/wait.js';
 import { startWriter } from './writer.js';
 import { summarizeReport } from './report.js';
 
@@ -22,7 +24,7 @@ async function until(what: string, timeoutMs: number, cond: () => Promise<boolea
   const deadline = Date.now() + timeoutMs;
   while (!(await cond().catch(() => false))) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
+    await sleep(50); // the poll interval
   }
 }
 
@@ -72,8 +74,8 @@ test('sentinel failover under the writer: reconnects to the promoted replica, no
     waitReplicas: 1,
     waitTimeoutMs: 200,
   });
-  await sleep(1000);
-  assert.ok(writer.stats().acknowledged > 100, 'writes flow before the crash');
+  // Writes flow before the crash.
+  await waitForAcknowledged(writer, 101);
   const killedAt = Date.now();
   await master.crash();
   await until(
@@ -118,16 +120,23 @@ test('planned failover (SENTINEL FAILOVER) under the writer: moves to the new ma
     concurrency: 2,
     rateLimit: 500,
   });
-  await sleep(1000);
-  assert.ok(writer.stats().acknowledged > 300, 'writes flow before the failover');
+  // Writes flow before the failover.
+  await waitForAcknowledged(writer, 301);
   await withClient(sentinels[0]!.endpoint, {}, (c) => sentinelFailover(c, name));
   await until('every sentinel switched to the replica', 10000, async () => {
     for (const s of sentinels) if ((await masterAddr(s, name))?.port !== replica.port) return false;
     return true;
   });
   const keysAtSwitch = await withClient(replica.endpoint, {}, (c) => c.dbsize());
-  await sleep(1500);
-  const keysLater = await withClient(replica.endpoint, {}, (c) => c.dbsize());
+  let keysLater = keysAtSwitch;
+  await waitFor(
+    '300 more keys on the new master after the switch',
+    async () => {
+      keysLater = await withClient(replica.endpoint, {}, (c) => c.dbsize());
+      return keysLater - keysAtSwitch > 300 || `${keysAtSwitch} -> ${keysLater} keys`;
+    },
+    { timeoutMs: 5000 },
+  );
   await withClient(master.endpoint, {}, async (c) =>
     assert.equal(
       (await fetchReplication(c)).role,

@@ -3,7 +3,10 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestServer, stopTestServers } from '../../test/support/servers.js';
+import { waitForAcknowledged } from '../../test/support/writerProgress.js';
 import { withClient } from '../valkey/connection.js';
+import { waitReplicas } from '../valkey/admin.js';
+import { waitFor } from '../engine/wait.js';
 import { startWriter } from './writer.js';
 import { summarizeReport } from './report.js';
 
@@ -33,14 +36,18 @@ test('reports loss when a non-persistent master restarts mid-run, and reconnects
   const writer = startWriter({
     target: { kind: 'standalone', endpoint: server.endpoint },
     keyPrefix: 'restart',
-    durationMs: 2000,
+    // A bound only: the test stops it once writes went through after the restart.
+    durationMs: 30_000,
     concurrency: 2,
     rateLimit: 1000,
   });
-  await sleep(600);
+  await waitForAcknowledged(writer, 400);
   await server.crash();
+  // Time, not a condition: the outage the writer must measure (longestOutageMs below).
   await sleep(200);
   await server.restart();
+  await waitForAcknowledged(writer, 200);
+  await writer.stop();
   const report = await writer.verify();
   assert.equal(report.ok, false, summarizeReport(report));
   assert.ok(report.lostCount > 100, `lost ${report.lostCount}`);
@@ -55,10 +62,19 @@ test('reports loss when a non-persistent master restarts mid-run, and reconnects
 test('reports loss of replicated writes after FLUSHALL (WAIT 1)', async () => {
   const master = await startTestServer();
   const replica = await startTestServer({ config: `replicaof 127.0.0.1 ${master.port}\n` });
-  await withClient(replica.endpoint, {}, async (c) => {
-    for (let i = 0; i < 200 && !String(await c.info('replication')).includes('master_link_status:up'); i++)
-      await sleep(25);
-  });
+  // Linked is not enough: right after its first sync a replica may leave the first WAITs to time
+  // out, and those writes would count as not replicated. Start once a write is acknowledged.
+  await withClient(master.endpoint, {}, (c) =>
+    waitFor(
+      'the replica to acknowledge a write (WAIT 1)',
+      async () => {
+        await c.set('flush-probe', '1');
+        const acked = await waitReplicas(c, 1, 200);
+        return acked >= 1 || `WAIT 1 answered ${acked}`;
+      },
+      { timeoutMs: 10_000, intervalMs: 25 },
+    ),
+  );
   const writer = startWriter({
     target: { kind: 'standalone', endpoint: master.endpoint },
     keyPrefix: 'flush',
@@ -68,7 +84,9 @@ test('reports loss of replicated writes after FLUSHALL (WAIT 1)', async () => {
     waitReplicas: 1,
     waitTimeoutMs: 500,
   });
-  await sleep(300);
+  // A sizeable share of the run acknowledged (by the replica too) and more to come, so FLUSHALL
+  // wipes acknowledged writes mid-run, however fast or slow the writer got going.
+  await waitForAcknowledged(writer, 300);
   await withClient(master.endpoint, {}, (c) => c.flushall());
   assert.equal(writer.stats().running, true, 'FLUSHALL must land mid-run');
   const report = await writer.verify();

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freeBase } from '../../test/support/localInstance.js';
-import { sleep } from '../engine/wait.js';
+import { waitFor } from '../engine/wait.js';
+import { withClient } from '../valkey/connection.js';
 
 const RK = new URL('../../../bin/rk.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'rk-check-cli-'));
@@ -48,7 +49,21 @@ describe('rk check', { timeout: 120_000 }, () => {
 
   it('rides through a SIGKILL of the master: exit 0, JSON report with the outage, password never printed', async () => {
     const check = run(['check', '-f', specFile, '--dir', dir, '--duration', '7s', '--rate', '500', '-o', 'json']);
-    await sleep(1500);
+    // Writes flow before the kill: the check's keys show up on the master.
+    const master = (
+      JSON.parse(rk('status', '-f', specFile, '--dir', dir, '-o', 'json').stdout) as {
+        members: { name: string; host: string; port: number }[];
+      }
+    ).members.find((m) => m.name === 'checked-0')!;
+    const password = readFileSync(join(dir, 'checked', 'password'), 'utf8').trim();
+    await waitFor(
+      '500 keys written by rk check on checked-0',
+      async () => {
+        const keys = await withClient(master, { password }, (c) => c.dbsize());
+        return keys >= 500 || `${keys} keys`;
+      },
+      { timeoutMs: 15_000 },
+    );
     process.kill(Number(readFileSync(join(dir, 'checked', 'checked-0', 'pid'), 'utf8').trim()), 'SIGKILL');
     const { code, stdout, stderr } = await check;
     const report = JSON.parse(stdout) as {
@@ -68,7 +83,6 @@ describe('rk check', { timeout: 120_000 }, () => {
     assert.ok((report.errors['connection'] ?? 0) > 0, 'the kill was seen');
     assert.ok(report.longestOutageMs >= 1000, `outage covers down-after-milliseconds: ${report.longestOutageMs}`);
     assert.ok(report.outages[0]!.endMs < report.durationMs, 'writes resumed before the end');
-    const password = readFileSync(join(dir, 'checked', 'password'), 'utf8').trim();
     assert.ok(!stdout.includes(password) && !stderr.includes(password));
     console.log(
       `# rk check through a master kill: ${report.attempted} writes, ${report.acknowledged} acknowledged, 0 lost, longest outage ${report.longestOutageMs} ms`,

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type { Instance } from '../api/instance.js';
 import { freeBase, instanceFrom } from '../../test/support/localInstance.js';
+import { waitForAcknowledged } from '../../test/support/writerProgress.js';
 import { closeCheckClient, createCheckClient } from '../check/clients.js';
 import { startWriter, type Writer } from '../check/writer.js';
 import { summarizeReport } from '../check/report.js';
@@ -211,7 +212,7 @@ describe('cluster scale-out and scale-in under writes (valkey)', { timeout: 240_
 
   it('3 -> 4 masters: a new master and replica join, a quarter of the slots move, nothing lost', async () => {
     const writer = startClusterWriter(rig, 'out');
-    await new Promise((r) => setTimeout(r, 300));
+    await waitForAcknowledged(writer, 100); // writes flow before the change
     await rig.up(4, 1);
     const s = await observeInstance(rig.ctx);
     assert.equal(s.ready, true, s.problems.join('; '));
@@ -237,7 +238,7 @@ describe('cluster scale-out and scale-in under writes (valkey)', { timeout: 240_
   it('4 -> 3 masters: the extra master is drained, forgotten everywhere, stopped and purged', async () => {
     const ids = Object.fromEntries((await observeCluster(rig.ctx)).nodes.map((n) => [n.member, n.id]));
     const writer = startClusterWriter(rig, 'in');
-    await new Promise((r) => setTimeout(r, 300));
+    await waitForAcknowledged(writer, 100); // writes flow before the change
     await rig.up(3, 1);
     const s = await observeInstance(rig.ctx);
     assert.equal(s.ready, true, s.problems.join('; '));

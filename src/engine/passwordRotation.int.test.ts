@@ -17,6 +17,7 @@ import {
   type LocalTestInstance,
 } from '../../test/support/localInstance.js';
 import { instanceWriter } from '../../test/support/instanceWriter.js';
+import { waitForAcknowledged } from '../../test/support/writerProgress.js';
 import { summarizeReport } from '../check/report.js';
 import { send } from '../valkey/command.js';
 import { connect, closeClient, withClient } from '../valkey/connection.js';
@@ -81,16 +82,18 @@ for (const flavor of ['valkey', 'redis'] as const) {
         while (sampling) {
           for (const [i, c] of probes.entries())
             if ((await fetchReplication(c)).masterLinkStatus !== 'up') linkDown.push(replicas[i]!);
-          await sleep(20);
+          await sleep(20); // the sampling interval
         }
       })();
       try {
-        await sleep(1000);
+        await waitForAcknowledged(writer, 500); // writes flow before the rotation starts
         t.ctx = { ...t.ctx, password: newPassword };
         const started = Date.now();
         await rotatePassword(t.ctx, { from: oldPassword, to: newPassword });
         console.log(`rotation took ${Date.now() - started} ms`);
-        await sleep(2500); // a sentinel would flag +sdown within down-after-milliseconds
+        // Time, not a condition: what is checked is that no +sdown comes, and a sentinel refused by
+        // the master would flag one within down-after-milliseconds.
+        await sleep(2500);
       } finally {
         sampling = false;
         await sampler;
@@ -132,17 +135,20 @@ for (const flavor of ['valkey', 'redis'] as const) {
         },
         { timeoutMs: 10_000, intervalMs: 100 },
       );
-      await sleep(1500);
+      // Sentinels reconnect their hello channel on their own timer: wait for all three, then Ready.
+      await waitFor(
+        'every sentinel subscribed to the master again',
+        async () => {
+          const subscribers = await withClient(master, { password: t.ctx.password! }, async (c) =>
+            String(await send(c, 'CLIENT', ['LIST', 'TYPE', 'pubsub'])),
+          );
+          const n = subscribers.trim().split('\n').filter(Boolean).length;
+          return n === 3 || `${n} pubsub clients on the master`;
+        },
+        { timeoutMs: 10_000, intervalMs: 100 },
+      );
       const s = await observeInstance(t.ctx);
       assert.equal(s.ready, true, s.problems.join('; '));
-      const subscribers = await withClient(master, { password: t.ctx.password! }, async (c) =>
-        String(await send(c, 'CLIENT', ['LIST', 'TYPE', 'pubsub'])),
-      );
-      assert.equal(
-        subscribers.trim().split('\n').filter(Boolean).length,
-        3,
-        'every sentinel subscribed to the master again',
-      );
     });
 
     it('members restarted afterwards use the new password: a replica resyncs, a sentinel rejoins', async () => {
@@ -198,7 +204,20 @@ describe('rk rotate-password on a cluster, killed half-way and run again', { tim
       checkOut += d.toString();
     });
     const checked = new Promise<number | null>((r) => check.on('exit', (code) => r(code)));
-    await sleep(1000);
+    // Writes flow before the rotation starts: the check's keys show up on the masters.
+    const running = JSON.parse(rk('status', '-o', 'json').stdout) as {
+      members: { role: string; host: string; port: number }[];
+    };
+    await waitFor(
+      '400 keys written by rk check',
+      async () => {
+        let keys = 0;
+        for (const m of running.members.filter((x) => x.role === 'master'))
+          keys += await withClient({ host: m.host, port: m.port }, { password: oldPassword }, (c) => c.dbsize());
+        return keys >= 400 || `${keys} keys${check.exitCode !== null ? `, rk check exited ${check.exitCode}` : ''}`;
+      },
+      { timeoutMs: 15_000, intervalMs: 50 },
+    );
 
     // Killed once every member accepts the new password, before any drops the old one.
     const killed = await new Promise<string>((resolve, reject) => {

@@ -9,6 +9,7 @@ import { after, describe, it } from 'node:test';
 import { Redis } from 'iovalkey';
 import { exampleInstance, localInstance, type LocalTestInstance } from '../../test/support/localInstance.js';
 import { instanceWriter } from '../../test/support/instanceWriter.js';
+import { waitForAcknowledged } from '../../test/support/writerProgress.js';
 import { summarizeReport } from '../check/report.js';
 import { withClient } from '../valkey/connection.js';
 import { fetchInfo, serverInfo } from '../valkey/info.js';
@@ -18,7 +19,6 @@ import { planChanges } from './changePlan.js';
 import { applyChangePlan } from './rollout.js';
 import { observeInstance } from './status.js';
 import { dataMembers, sentinelMembers } from './topology.js';
-import { sleep } from './wait.js';
 
 const run = promisify(execFile);
 const instances: LocalTestInstance[] = [];
@@ -46,10 +46,12 @@ async function countSwitches(t: LocalTestInstance, fn: () => Promise<void>): Pro
   await sub.subscribe('+switch-master');
   try {
     await fn();
+    // The handover waited for every sentinel to report the new master, so the event is out; a
+    // PING answered on this connection comes after every message published before it.
+    await sub.ping();
   } finally {
     sub.disconnect();
   }
-  await sleep(100);
   return n;
 }
 
@@ -63,7 +65,7 @@ describe('rolling changes', { timeout: 300_000 }, () => {
     instances.push(t);
     await t.ensure();
     const writer = instanceWriter(t, { keyPrefix: 'upgrade' });
-    await sleep(1000);
+    await waitForAcknowledged(writer, 500); // writes flow before the migration
     const switches = await countSwitches(t, () =>
       upWith(t, (inst) => ({
         ...inst,
@@ -76,7 +78,7 @@ describe('rolling changes', { timeout: 300_000 }, () => {
         },
       })),
     );
-    await sleep(1000);
+    await waitForAcknowledged(writer, 500); // and after it
     await writer.stop();
     const report = await writer.verify();
     console.log(summarizeReport(report));
@@ -118,12 +120,12 @@ describe('rolling changes', { timeout: 300_000 }, () => {
     instances.push(t);
     await t.ensure();
     const writer = instanceWriter(t, { keyPrefix: 'cluster-roll' });
-    await sleep(1000);
+    await waitForAcknowledged(writer, 500); // writes flow before the restart
     await upWith(t, (inst) => ({
       ...inst,
       config: { ...inst.config, extra: { ...inst.config.extra, 'tcp-backlog': '1024' } },
     }));
-    await sleep(1000);
+    await waitForAcknowledged(writer, 500); // and after it
     await writer.stop();
     const report = await writer.verify();
     console.log(summarizeReport(report));

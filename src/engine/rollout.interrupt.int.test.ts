@@ -11,7 +11,8 @@ import { Redis } from 'iovalkey';
 import { startWriter } from '../check/writer.js';
 import { summarizeReport } from '../check/report.js';
 import { freeBase } from '../../test/support/localInstance.js';
-import { sleep } from './wait.js';
+import { waitForAcknowledged } from '../../test/support/writerProgress.js';
+import { waitFor } from './wait.js';
 
 const RK = new URL('../../../bin/rk.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'rk-interrupt-'));
@@ -40,6 +41,7 @@ function upKilledAt(killAt: string): Promise<string> {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
+    // A deadline, not a wait: the kill itself is triggered by the output.
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`"${killAt}" never appeared:\n${out}`));
@@ -93,7 +95,7 @@ describe('rk up interrupted mid-rollout', { timeout: 240_000 }, () => {
         durationMs: 120_000,
       });
       try {
-        await sleep(500);
+        await waitForAcknowledged(writer, 500); // writes flow before the rollout
         writeFileSync(specFile, spec(backlog));
         const before = await upKilledAt(killAt);
         assert.match(before, new RegExp(killAt));
@@ -101,7 +103,12 @@ describe('rk up interrupted mid-rollout', { timeout: 240_000 }, () => {
         assert.equal(again.status, 0, again.stderr);
         const plan = rk('plan');
         assert.match(plan.stdout, /no changes/);
-        await sleep(1500);
+        await waitForAcknowledged(writer, 500); // writes flow after the resumed run
+        // A run killed mid-handover leaves the sentinels to finish it: wait for the switch to be
+        // seen, then PING, answered on this connection after every message published before it
+        // (a second handover would have been waited for by the rk up that made it).
+        await waitFor('the +switch-master event', async () => switches >= 1 || 'none yet', { timeoutMs: 15_000 });
+        await sub.ping();
       } finally {
         sub.disconnect();
         await writer.stop();

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { exampleInstance, localInstance, type LocalTestInstance } from '../../test/support/localInstance.js';
 import { instanceWriter } from '../../test/support/instanceWriter.js';
+import { waitForAcknowledged } from '../../test/support/writerProgress.js';
 import { summarizeReport } from '../check/report.js';
 import { withClient } from '../valkey/connection.js';
 import { sentinelMaster } from '../valkey/sentinel.js';
@@ -14,7 +15,6 @@ import { applyChangePlan } from './rollout.js';
 import { sentinelHandover } from './sentinelHandover.js';
 import { observeInstance } from './status.js';
 import { sentinelMembers } from './topology.js';
-import { sleep } from './wait.js';
 
 let t: LocalTestInstance;
 after(async () => t?.dispose());
@@ -44,7 +44,7 @@ describe('sentinel group membership', { timeout: 240_000 }, () => {
     await t.ensure();
     const writer = instanceWriter(t, { keyPrefix: 'membership' });
     try {
-      await sleep(500);
+      await waitForAcknowledged(writer, 500); // writes flow before the group grows
       await resize(4, 5, 3);
       let s = await observeInstance(t.ctx);
       assert.equal(s.ready, true, s.problems.join('; '));

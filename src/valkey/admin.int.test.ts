@@ -3,6 +3,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestServer, stopTestServers } from '../../test/support/servers.js';
+import { send } from './command.js';
 import { closeClient, connect } from './connection.js';
 import {
   aclSetUser,
@@ -26,7 +27,7 @@ async function until(what: string, timeoutMs: number, cond: () => Promise<boolea
   const deadline = Date.now() + timeoutMs;
   while (!(await cond().catch(() => false))) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
+    await sleep(10); // the poll interval
   }
 }
 
@@ -63,10 +64,15 @@ for (const flavor of ['valkey', 'redis'] as const) {
       // Paused writes block, unpause releases them. The writer must be another connection:
       // commands queue behind a paused one, so an UNPAUSE sent after it would wait too.
       const writer = await connect(master.endpoint, master.auth);
+      const writerId = String(await send(writer, 'CLIENT', ['ID']));
       await clientPauseWrite(m, 5000);
-      const blocked = writer.set('paused', '1');
-      const state = await Promise.race([blocked.then(() => 'done'), sleep(150).then(() => 'blocked')]);
-      assert.equal(state, 'blocked');
+      let answered = false;
+      const blocked = writer.set('paused', '1').finally(() => (answered = true));
+      // The server says when it holds the write: the writer's connection is blocked (flags b) on SET.
+      await until('the paused SET held by the server', 5000, async () =>
+        /flags=\w*b\w* .*cmd=set /.test(String(await send(m, 'CLIENT', ['LIST', 'ID', writerId]))),
+      );
+      assert.equal(answered, false, 'the write waits for the unpause');
       await clientUnpause(m);
       assert.equal(await blocked, 'OK');
       await closeClient(writer);

@@ -54,7 +54,7 @@ async function until(what: string, timeoutMs: number, cond: () => Promise<boolea
   const deadline = Date.now() + timeoutMs;
   while (!(await cond().catch(() => false))) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
+    await sleep(20); // the poll interval
   }
 }
 

@@ -30,7 +30,7 @@ async function until(what: string, timeoutMs: number, cond: () => Promise<boolea
   const deadline = Date.now() + timeoutMs;
   while (!(await cond().catch(() => false))) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
+    await sleep(25); // the poll interval
   }
 }
 
