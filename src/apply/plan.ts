@@ -89,7 +89,9 @@ async function warnings(s: Session, inst: Instance): Promise<string[]> {
 export async function planInstance(s: Session, inst: Instance): Promise<Plan> {
   const nsExists = await namespaceExists(s, inst.namespace);
   if (!nsExists && !inst.createNamespace)
-    throw new KubeError(`namespace ${inst.namespace} does not exist: create it (kubectl create namespace ${inst.namespace}), or set spec.createNamespace: true`);
+    throw new KubeError(
+      `namespace ${inst.namespace} does not exist: create it (kubectl create namespace ${inst.namespace}), or set spec.createNamespace: true`,
+    );
   const auth = await resolveAuth(s, inst, nsExists);
   const rendered = render(inst, {
     ...(auth.generatedPassword !== undefined ? { generatedPassword: auth.generatedPassword } : {}),

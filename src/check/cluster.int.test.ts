@@ -62,7 +62,7 @@ test('cluster failover under the writer: writes to the lost shard resume on its 
     report.longestOutageMs < promotedAfterMs + 3000,
     `outage ends after the takeover (${promotedAfterMs} ms): ${summary}`,
   );
-  assert.ok(longest!.endMs < report.durationMs - 1000, `writes resumed well before the end: ${summary}`);
+  assert.ok(longest.endMs < report.durationMs - 1000, `writes resumed well before the end: ${summary}`);
   // The promoted replica has no replica of its own: its writes are SET OK but not WAIT-acknowledged.
   assert.ok(report.notReplicated > 0, summary);
   console.log(

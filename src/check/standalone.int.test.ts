@@ -61,7 +61,7 @@ test('reports loss when a non-persistent master restarts mid-run, and reconnects
 
 test('reports loss of replicated writes after FLUSHALL (WAIT 1)', async () => {
   const master = await startTestServer();
-  const replica = await startTestServer({ config: `replicaof 127.0.0.1 ${master.port}\n` });
+  await startTestServer({ config: `replicaof 127.0.0.1 ${master.port}\n` }); // its replica
   // Linked is not enough: right after its first sync a replica may leave the first WAITs to time
   // out, and those writes would count as not replicated. Start once a write is acknowledged.
   await withClient(master.endpoint, {}, (c) =>

@@ -29,9 +29,9 @@ for (const mode of ['sentinel', 'cluster'] as const) {
     after(async () => t?.dispose());
 
     it('kills the master under the writer: failover, rejoin as replica, no acknowledged write lost', async () => {
-      const before = await observeInstance(t.ctx);
-      assert.equal(before.ready, true, before.problems.join('; '));
-      const victim = masters(before)[0]!;
+      const initial = await observeInstance(t.ctx);
+      assert.equal(initial.ready, true, initial.problems.join('; '));
+      const victim = masters(initial)[0]!;
       const writer = instanceWriter(t, {
         keyPrefix: `failover-${mode}`,
         concurrency: mode === 'cluster' ? 16 : 4,
@@ -47,7 +47,7 @@ for (const mode of ['sentinel', 'cluster'] as const) {
         async () => {
           const s = await observeInstance(t.ctx);
           const now = masters(s);
-          if (now.includes(victim) || now.length !== masters(before).length) return `masters ${now.join(',')}`;
+          if (now.includes(victim) || now.length !== masters(initial).length) return `masters ${now.join(',')}`;
           if (mode === 'sentinel' && !s.members.filter((m) => m.kind === 'sentinel').every((m) => m.sees === now[0]))
             return 'sentinels disagree';
           if (

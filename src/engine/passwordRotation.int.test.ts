@@ -29,11 +29,7 @@ import { allMembers, dataMembers } from './topology.js';
 import { sleep, waitFor } from './wait.js';
 
 /** How `password` fares at a member: accepted, refused (WRONGPASS), or another failure. */
-async function passwordAt(
-  t: LocalTestInstance,
-  member: string,
-  password: string,
-): Promise<'accepted' | 'refused' | string> {
+async function passwordAt(t: LocalTestInstance, member: string, password: string): Promise<string> {
   try {
     await withClient(
       t.platform.placement(member),

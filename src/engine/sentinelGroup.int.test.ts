@@ -39,11 +39,11 @@ for (const flavor of ['valkey', 'redis'] as const) {
     });
 
     it('is idempotent: a second run restarts nothing', async () => {
-      const before = await Promise.all(dataMembers(t.inst).map(async (m) => (await t.platform.state(m.name)).pid));
+      const pidsBefore = await Promise.all(dataMembers(t.inst).map(async (m) => (await t.platform.state(m.name)).pid));
       const logged = t.logs.length;
       await t.ensure();
-      const after = await Promise.all(dataMembers(t.inst).map(async (m) => (await t.platform.state(m.name)).pid));
-      assert.deepEqual(after, before);
+      const pidsAfter = await Promise.all(dataMembers(t.inst).map(async (m) => (await t.platform.state(m.name)).pid));
+      assert.deepEqual(pidsAfter, pidsBefore);
       assert.deepEqual(
         t.logs.slice(logged).filter((l) => l.startsWith('starting')),
         [],

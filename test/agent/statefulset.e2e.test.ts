@@ -185,9 +185,9 @@ describe('node agent: valkey StatefulSet', { timeout: 300_000 }, () => {
   });
 
   test('crashPod kills the server; it restarts with restartCount+1', { timeout: 60_000 }, async () => {
-    const previous = (await core.readNamespacedPod({ name: 'valkey-1', namespace: NS })).status!.containerStatuses!.find(
-      (c) => c.name === 'valkey',
-    )!;
+    const previous = (
+      await core.readNamespacedPod({ name: 'valkey-1', namespace: NS })
+    ).status!.containerStatuses!.find((c) => c.name === 'valkey')!;
     cluster.agent.crashPod(NS, 'valkey-1');
     const restarted = await waitFor('valkey-1 restarted and ready', 45_000, async () => {
       const p = await core.readNamespacedPod({ name: 'valkey-1', namespace: NS });
