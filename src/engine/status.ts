@@ -25,6 +25,9 @@ export interface MemberStatus {
   /** Cluster masters: served slots as "a-b" ranges. */
   slots?: string[];
   clusterState?: string;
+  /** Cluster members: nodes this one knows (itself included) and slots assigned in its view. */
+  knownNodes?: number;
+  slotsAssigned?: number;
   /** Sentinels: the member they consider master. */
   sees?: string | null;
   problem?: string;
@@ -84,6 +87,8 @@ export async function observeInstance(ctx: EngineContext): Promise<InstanceStatu
             const myId = await clusterMyId(c);
             const me = (await clusterNodes(c)).find((n) => n.id === myId);
             s.clusterState = info.state;
+            s.knownNodes = info.knownNodes;
+            s.slotsAssigned = info.slotsAssigned;
             if (me && s.role === 'master')
               s.slots = me.slots.map((x) => (x.start === x.end ? `${x.start}` : `${x.start}-${x.end}`));
           }
