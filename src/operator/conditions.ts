@@ -6,7 +6,7 @@ import type { Mode } from '../api/schema.js';
 import type { InstanceStatus } from '../engine/status.js';
 import { SLOT_COUNT } from '../valkey/slot.js';
 
-export type ConditionStatus = 'True' | 'False' | 'Unknown';
+type ConditionStatus = 'True' | 'False' | 'Unknown';
 
 export interface Condition {
   type: string;
@@ -17,7 +17,7 @@ export interface Condition {
   lastTransitionTime: string;
 }
 
-export type NewCondition = Omit<Condition, 'lastTransitionTime' | 'observedGeneration'>;
+type NewCondition = Omit<Condition, 'lastTransitionTime' | 'observedGeneration'>;
 
 export type Observed =
   /** The spec cannot be acted on until it changes. */
@@ -37,7 +37,7 @@ export type Observed =
       sentinelQuorum?: number;
     };
 
-export interface StatusBody {
+interface StatusBody {
   observedGeneration: number;
   phase: 'Pending' | 'Forming' | 'Ready' | 'Degraded' | 'Blocked' | 'Failed';
   /** "ready/desired" data pods, for the printer column. */

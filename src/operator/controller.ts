@@ -12,7 +12,7 @@ import type { PodObject } from './podFacts.js';
 import { reconcile } from './reconcile.js';
 import { WorkQueue } from './workQueue.js';
 
-export interface ControllerOptions {
+interface ControllerOptions {
   kc: KubeConfig;
   session: Session;
   metrics: OperatorMetrics;

@@ -13,9 +13,9 @@ export interface KubeItem {
   [k: string]: unknown;
 }
 
-export type InformerEvent = 'add' | 'update' | 'delete';
+type InformerEvent = 'add' | 'update' | 'delete';
 
-export interface InformerOptions {
+interface InformerOptions {
   /** Collection path, e.g. /apis/apps/v1/statefulsets (every namespace). */
   path: string;
   labelSelector?: string;

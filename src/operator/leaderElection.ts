@@ -6,7 +6,7 @@ import { KubeApiError } from '../apply/errors.js';
 import type { Transport } from '../apply/kubeHttp.js';
 import { decideLease, type LeaseSpec } from './leaseDecision.js';
 
-export interface LeaderElectionOptions {
+interface LeaderElectionOptions {
   namespace: string;
   name: string;
   identity: string;

@@ -4,8 +4,6 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export const CONTROLLER = 'rediskubernetes';
 
-export type ReconcileResult = 'success' | 'error' | 'requeue' | 'requeue_after';
-
 export class OperatorMetrics {
   readonly registry = new Registry();
   readonly reconcileTotal = new Counter({

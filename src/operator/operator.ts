@@ -9,7 +9,7 @@ import { serveHealth } from './health.js';
 import { LeaderElector } from './leaderElection.js';
 import { OperatorMetrics } from './metrics.js';
 
-export interface OperatorOptions extends ClusterTarget {
+interface OperatorOptions extends ClusterTarget {
   /** Watch one namespace only (every namespace when unset). */
   namespace?: string;
   leaseNamespace: string;
@@ -21,7 +21,7 @@ export interface OperatorOptions extends ClusterTarget {
   log: (line: string) => void;
 }
 
-export interface RunningOperator {
+interface RunningOperator {
   healthPort: number;
   /** Resolves when the operator stops: after stop(), or with an error when the lease was lost. */
   done: Promise<void>;

@@ -20,7 +20,7 @@ import { instancePods, podFacts, type PodObject } from './podFacts.js';
 import { resolveResource, type Resource } from './resource.js';
 import { roleLabelChanges, sentinelsMaster } from './sentinelRoles.js';
 
-export interface ReconcileDeps {
+interface ReconcileDeps {
   session: Session;
   /** Every pod the operator watches (an informer's cache). */
   pods: () => readonly PodObject[];
@@ -29,7 +29,7 @@ export interface ReconcileDeps {
   engineTimeoutMs?: number;
 }
 
-export interface ReconcileResult {
+interface ReconcileResult {
   requeueAfterMs?: number;
 }
 

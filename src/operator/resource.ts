@@ -22,7 +22,7 @@ export interface Resource {
   status?: { conditions?: Condition[]; records?: Record<string, string>; [k: string]: unknown };
 }
 
-export type Resolved =
+type Resolved =
   { ok: true; inst: Instance } | { ok: false; reason: 'InvalidSpec' | 'NamespaceMismatch'; message: string };
 
 /** Annotations tools put on the resource itself; copying them onto every owned object would be noise. */

@@ -4,7 +4,7 @@
 // only the earliest deadline, and failures back off per key.
 import { ItemBackoff } from './backoff.js';
 
-export interface QueueHooks {
+interface QueueHooks {
   /** After every change of the number of keys waiting (workqueue_depth). */
   depth?: (n: number) => void;
   /** On every rate-limited re-add (workqueue_retries_total). */

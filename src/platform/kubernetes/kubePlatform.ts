@@ -20,10 +20,10 @@ export interface PodFacts {
   terminating: boolean;
 }
 
-export const KUBE_PORTS = { server: 6379, sentinel: 26379, bus: 16379 } as const;
+const KUBE_PORTS = { server: 6379, sentinel: 26379, bus: 16379 } as const;
 
 /** Something the engine asked for that only the StatefulSet may do on Kubernetes. */
-export class NotOnKubernetesError extends Error {
+class NotOnKubernetesError extends Error {
   constructor(what: string) {
     super(`${what}: on Kubernetes pods are started and stopped by their StatefulSet, not by the engine`);
     this.name = 'NotOnKubernetesError';
