@@ -46,6 +46,9 @@ export async function runOperator(o: OperatorOptions): Promise<RunningOperator> 
     finish = (err) => (err ? reject(err) : resolve());
   });
   let led = false;
+  // Set before anything stops: releasing the lease on the way out is not losing it.
+  let stopRequested = false;
+  let stopping: Promise<void> | null = null;
   const elector = new LeaderElector(session.http, {
     namespace: o.leaseNamespace,
     name: leaseName,
@@ -56,7 +59,7 @@ export async function runOperator(o: OperatorOptions): Promise<RunningOperator> 
       if (leading) {
         led = true;
         controller.lead();
-      } else if (led) {
+      } else if (led && !stopRequested) {
         void stop().then(() => finish(new Error('leader election lost')));
       }
     },
@@ -64,13 +67,14 @@ export async function runOperator(o: OperatorOptions): Promise<RunningOperator> 
   const health = await serveHealth(o.healthHost ?? '0.0.0.0', o.healthPort, () => controller.synced, metrics.registry);
   controller.start();
   elector.start();
-  let stopping: Promise<void> | null = null;
-  const stop = () =>
-    (stopping ??= (async () => {
+  const stop = () => {
+    stopRequested = true;
+    return (stopping ??= (async () => {
       await elector.stop();
       await controller.stop();
       await health.close();
     })());
+  };
   return {
     healthPort: health.port,
     done,
