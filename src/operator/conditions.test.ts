@@ -94,6 +94,14 @@ describe('decideStatus', () => {
     assert.equal(s.readyReplicas, 2);
   });
 
+  test('a pod lost after the instance served is Degraded; the same count while starting is Pending', () => {
+    const live = clusterLive({}, ['shards-4 is not running']);
+    const lost = decideStatus('CLUSTER', 1, 6, observed(live, 5, { wasServing: true }));
+    assert.deepEqual([lost.phase, byType(lost).Degraded], ['Degraded', 'True/MembersUnhealthy']);
+    const starting = decideStatus('CLUSTER', 1, 6, observed(live, 5));
+    assert.deepEqual([starting.phase, byType(starting).Degraded], ['Pending', 'False/AsExpected']);
+  });
+
   test('a blocked step says why in Ready, Progressing and Degraded', () => {
     const s = decideStatus(
       'CLUSTER',

@@ -35,6 +35,8 @@ export type Observed =
       /** This reconcile ran (or is running) the cluster formation. */
       forming?: boolean;
       sentinelQuorum?: number;
+      /** The previous status said Ready or Degraded: pods missing now are a loss, not a start. */
+      wasServing?: boolean;
     };
 
 interface StatusBody {
@@ -144,8 +146,9 @@ export function decideStatus(mode: Mode, generation: number, dataReplicas: numbe
     const msg = `${o.pods.ready}/${o.pods.desired} data pods ready${o.allPodsReady || o.pods.ready < o.pods.desired ? '' : ', sentinels starting'}`;
     ready = cond('Ready', false, 'PodsNotReady', msg);
     progressing = cond('Progressing', true, 'PodsStarting', msg);
-    if (established && problems.length) degraded = cond('Degraded', true, 'MembersUnhealthy', brief(problems));
-    phase = established ? 'Degraded' : 'Pending';
+    const lost = !!o.wasServing && established;
+    if (lost) degraded = cond('Degraded', true, 'MembersUnhealthy', brief(problems) || msg);
+    phase = lost ? 'Degraded' : 'Pending';
   } else if (liveReady && !failing) {
     ready = cond(
       'Ready',

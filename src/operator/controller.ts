@@ -10,6 +10,7 @@ import { Informer, type KubeItem } from './informer.js';
 import { CONTROLLER, type OperatorMetrics } from './metrics.js';
 import type { PodObject } from './podFacts.js';
 import { reconcile } from './reconcile.js';
+import { SentinelEvents } from './sentinelEvents.js';
 import { WorkQueue } from './workQueue.js';
 
 interface ControllerOptions {
@@ -33,6 +34,7 @@ export class Controller {
   private readonly informers: Informer[];
   private readonly pods: Informer;
   private readonly seen = new Map<string, string>();
+  private readonly sentinelEvents: SentinelEvents;
   private leading = false;
   private workersRunning: Promise<void>[] = [];
 
@@ -42,6 +44,7 @@ export class Controller {
       depth: (n) => m.queueDepth.set({ name: CONTROLLER }, n),
       retry: () => m.queueRetries.inc({ name: CONTROLLER }),
     });
+    this.sentinelEvents = new SentinelEvents((key) => this.queue.add(key), o.log);
     const ns = o.namespace ? `/namespaces/${encodeURIComponent(o.namespace)}` : '';
     const owned = `${LABEL.managedBy}=${MANAGER}`;
     const toOwner = (_t: string, obj: KubeItem) => {
@@ -55,6 +58,7 @@ export class Controller {
         const key = keyOf(obj.metadata.namespace, obj.metadata.name);
         if (type === 'delete') {
           this.seen.delete(key);
+          this.sentinelEvents.drop(key);
           this.queue.forget(key);
           return;
         }
@@ -98,6 +102,7 @@ export class Controller {
   async stop(): Promise<void> {
     for (const i of this.informers) i.stop();
     this.queue.shutDown();
+    this.sentinelEvents.stop();
     await Promise.all(this.workersRunning);
   }
 
@@ -115,6 +120,8 @@ export class Controller {
           name,
         );
         this.queue.forget(key);
+        if (r.sentinels) this.sentinelEvents.ensure(key, r.sentinels);
+        else this.sentinelEvents.drop(key);
         if (r.requeueAfterMs) {
           m.reconcileTotal.inc({ controller: CONTROLLER, result: 'requeue_after' });
           this.queue.addAfter(key, r.requeueAfterMs);

@@ -143,5 +143,7 @@ export class Informer {
         else void this.startWatch();
       },
     );
+    // stop() while the watch was being opened aborted the previous one, not this one.
+    if (this.stopped) this.abort.abort();
   }
 }

@@ -18,6 +18,7 @@ import { applyOwned } from './applyOwned.js';
 import { clusterFacts, decideStatus, withTransitions, type Observed } from './conditions.js';
 import { instancePods, podFacts, type PodObject } from './podFacts.js';
 import { resolveResource, type Resource } from './resource.js';
+import type { SentinelTargets } from './sentinelEvents.js';
 import { roleLabelChanges, sentinelsMaster } from './sentinelRoles.js';
 
 interface ReconcileDeps {
@@ -31,11 +32,14 @@ interface ReconcileDeps {
 
 interface ReconcileResult {
   requeueAfterMs?: number;
+  /** SENTINEL: the sentinels to watch for failovers between reconciles. */
+  sentinels?: SentinelTargets;
 }
 
 /** Health is re-read at least this often even when nothing changes (watches do not see a server fail). */
 const RESYNC_READY_MS = 30_000;
-const RESYNC_SENTINEL_MS = 5_000;
+// Failovers arrive as +switch-master (sentinelEvents.ts); this only covers a missed message.
+const RESYNC_SENTINEL_MS = 10_000;
 const RESYNC_PROGRESSING_MS = 3_000;
 
 export async function reconcile(d: ReconcileDeps, namespace: string, name: string): Promise<ReconcileResult> {
@@ -133,12 +137,24 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
     ...(blocked ? { blocked } : {}),
     ...(forming ? { forming } : {}),
     ...(inst.sentinel ? { sentinelQuorum: inst.sentinel.quorum } : {}),
+    wasServing: res.status?.phase === 'Ready' || res.status?.phase === 'Degraded',
   };
   const status = decideStatus(inst.mode, generation, inst.dataReplicas, o);
   const { records, changed } = platform.snapshotRecords();
   await writeStatus(s, info, res, status, changed ? records : undefined);
-  if (status.phase !== 'Ready') return { requeueAfterMs: RESYNC_PROGRESSING_MS };
-  return { requeueAfterMs: inst.mode === 'SENTINEL' ? RESYNC_SENTINEL_MS : RESYNC_READY_MS };
+  const sentinels: SentinelTargets | undefined = inst.sentinel
+    ? {
+        endpoints: pods
+          .filter((p) => p.facts.kind === 'sentinel' && p.facts.running)
+          .map((p) => platform.placement(p.facts.name)),
+        password: ctx.password,
+      }
+    : undefined;
+  return {
+    requeueAfterMs:
+      status.phase !== 'Ready' ? RESYNC_PROGRESSING_MS : inst.sentinel ? RESYNC_SENTINEL_MS : RESYNC_READY_MS,
+    ...(sentinels ? { sentinels } : {}),
+  };
 }
 
 async function password(s: Session, inst: Instance): Promise<string | null> {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
+import { Redis } from 'iovalkey';
 import { parse } from 'yaml';
 import { customResourceDefinition, CRD_KIND } from '../../src/api/crd.js';
 import type { Instance } from '../../src/api/instance.js';
@@ -64,7 +65,7 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
   });
   after(async () => {
     const code = await operator?.stop();
-    if (code !== 0 && operator) log(`operator exited ${code}; its log:\n${operator.log().slice(-20_000)}`);
+    if (operator) log(`operator exited ${code}; its log:\n${operator.log().slice(-20_000)}`);
     await cluster?.stop();
   });
 
@@ -190,10 +191,12 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
       );
       return addr!.host.split('.')[0]!; // <pod>.<headless>.<ns>.svc.cluster.local
     };
+    let switchedAt = 0;
     const labelsFollow = async (what: string, notThis?: string) =>
       waitFor(what, 30_000, async () => {
         const want = await sentinelsSay();
         if (want === notThis) return undefined; // the failover has not happened yet
+        switchedAt ||= Date.now();
         const pods = await podIps(inst, 'data');
         const masters = pods.filter((p) => p.role === 'master').map((p) => p.name);
         const replicas = pods.filter((p) => p.role === 'replica').length;
@@ -201,11 +204,79 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
       });
     const before = await labelsFollow('role labels naming the master the sentinels name');
     assert.equal(r.status!.master, before);
+    // When the sentinels announce the switch: the master Service must follow within a reconcile.
+    let switchMasterAt = 0;
+    const sub = new Redis({ host: sentinels[0]!.ip, port: 26379, password: pw, lazyConnect: true });
+    await sub.connect();
+    sub.on('message', (channel: string) => {
+      if (channel === '+switch-master') switchMasterAt ||= Date.now();
+    });
+    await sub.subscribe('+switch-master');
     // A sentinel refuses (NOGOODSLAVE) until it has seen the replicas in the master's INFO.
     await waitFor('SENTINEL FAILOVER accepted', 30_000, () =>
       withClient({ host: sentinels[1]!.ip, port: 26379 }, conn, (c) => sentinelFailover(c, master)).then(() => true),
     );
+    const t0 = Date.now();
     const afterFailover = await labelsFollow('role labels following the failover', before);
+    const now = Date.now();
+    sub.disconnect();
+    log(
+      `role labels followed the failover ${now - t0} ms after SENTINEL FAILOVER was accepted, ${now - switchedAt} ms after a sentinel first named the new master, ${switchMasterAt ? `${now - switchMasterAt} ms after +switch-master` : 'before +switch-master'} (polled every 250 ms)`,
+    );
     assert.notEqual(afterFailover, before);
+  });
+
+  test('a resource whose spec.namespace is not its own namespace is refused with a condition', async () => {
+    const { manifest } = example('standalone.yaml');
+    const elsewhere = {
+      ...manifest,
+      metadata: { name: 'elsewhere', namespace: 'default' },
+      spec: { ...(manifest.spec as object), namespace: 'demo' },
+    } as KubeObject;
+    await applyResource(elsewhere);
+    const inst = { name: 'elsewhere', namespace: 'default' } as Instance;
+    const ready = await waitFor('Ready=False NamespaceMismatch', 30_000, async () => {
+      const c = (await live(inst))?.status?.conditions?.find((x) => x.type === 'Ready');
+      return c?.reason === 'NamespaceMismatch' ? c : undefined;
+    });
+    assert.equal(ready.status, 'False');
+    assert.match(ready.message, /spec\.namespace is demo but the resource is in default/);
+    const pods = await core.listNamespacedPod({ namespace: 'default', labelSelector: `${LABEL.instance}=elsewhere` });
+    assert.equal(pods.items.length, 0, 'nothing was created');
+  });
+
+  test('a second operator waits for the Lease; when the leader stops it takes over and reconciles', async () => {
+    const second = await startOperator(cluster.kubeconfigPath);
+    const leaderGauge = async (p: OperatorProcess) =>
+      /leader_election_master_status\{name="redis-kubernetes-operator"\} (\d)/.exec(
+        await (await fetch(`http://127.0.0.1:${p.healthPort}/metrics`)).text(),
+      )?.[1];
+    try {
+      await waitFor(
+        'the second operator ready',
+        30_000,
+        async () => (await fetch(`http://127.0.0.1:${second.healthPort}/readyz`)).status === 200,
+      );
+      assert.equal(await leaderGauge(second), '0', 'a second replica does not lead while the first holds the Lease');
+      assert.equal(await operator!.stop(), 0, 'SIGTERM: exit 0, Lease released');
+      const t0 = Date.now();
+      await waitFor('the second operator leading', 20_000, async () => (await leaderGauge(second)) === '1');
+      log(`the second operator took over ${Date.now() - t0} ms after the first stopped`);
+    } finally {
+      operator = second;
+    }
+    // It reconciles: a role label removed by hand comes back.
+    const { inst } = example('sentinel.yaml');
+    const master = (await podIps(inst, 'data')).find((p) => p.role === 'master')!;
+    await core.patchNamespacedPod({
+      name: master.name,
+      namespace: inst.namespace,
+      body: [{ op: 'remove', path: `/metadata/labels/${LABEL.role.replace('/', '~1')}` }],
+    });
+    await waitFor(
+      'the role label restored by the new leader',
+      30_000,
+      async () => (await podIps(inst, 'data')).find((p) => p.name === master.name)?.role === 'master',
+    );
   });
 });
