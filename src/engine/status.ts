@@ -28,8 +28,9 @@ export interface MemberStatus {
   /** Cluster members: nodes this one knows (itself included) and slots assigned in its view. */
   knownNodes?: number;
   slotsAssigned?: number;
-  /** Sentinels: the member they consider master. */
+  /** Sentinels: the member they consider master, and the config epoch of that view (higher is newer). */
   sees?: string | null;
+  configEpoch?: number;
   problem?: string;
 }
 
@@ -69,7 +70,13 @@ export async function observeInstance(ctx: EngineContext): Promise<InstanceStatu
               view.flags.sDown || view.flags.oDown || view.flags.failoverInProgress
                 ? `master flagged ${view.flags.list.join(',')}`
                 : undefined;
-            return { ...base, role: 'sentinel' as const, sees, ...(problem ? { problem } : {}) };
+            return {
+              ...base,
+              role: 'sentinel' as const,
+              sees,
+              configEpoch: view.configEpoch,
+              ...(problem ? { problem } : {}),
+            };
           });
         }
         return await withClient(at, conn, async (c) => {

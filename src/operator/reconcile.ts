@@ -41,6 +41,7 @@ const RESYNC_READY_MS = 30_000;
 // Failovers arrive as +switch-master (sentinelEvents.ts); this only covers a missed message.
 const RESYNC_SENTINEL_MS = 10_000;
 const RESYNC_PROGRESSING_MS = 3_000;
+const RESYNC_UNSETTLED_MS = 500;
 
 export async function reconcile(d: ReconcileDeps, namespace: string, name: string): Promise<ReconcileResult> {
   const s = d.session;
@@ -117,6 +118,8 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
     }
   }
 
+  // While the sentinels have not settled on a master (a failover spreading), look again soon.
+  let unsettled = false;
   if (inst.mode === 'SENTINEL' && live) {
     const master = sentinelsMaster(live, inst.sentinel!.quorum);
     if (master)
@@ -127,6 +130,7 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
         master,
         ctx.log,
       );
+    else unsettled = true;
   }
 
   const o: Observed = {
@@ -151,8 +155,13 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
       }
     : undefined;
   return {
-    requeueAfterMs:
-      status.phase !== 'Ready' ? RESYNC_PROGRESSING_MS : inst.sentinel ? RESYNC_SENTINEL_MS : RESYNC_READY_MS,
+    requeueAfterMs: unsettled
+      ? RESYNC_UNSETTLED_MS
+      : status.phase !== 'Ready'
+        ? RESYNC_PROGRESSING_MS
+        : inst.sentinel
+          ? RESYNC_SENTINEL_MS
+          : RESYNC_READY_MS,
     ...(sentinels ? { sentinels } : {}),
   };
 }

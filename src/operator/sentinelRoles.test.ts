@@ -40,6 +40,16 @@ describe('sentinelsMaster', () => {
     assert.equal(sentinelsMaster(live(['s-1', 's-0', null]), 2), null);
     assert.equal(sentinelsMaster(live(['s-1', 'down', 'down']), 2), null);
   });
+  test('mid-propagation, the newest config epoch wins when the member it names says it is master', () => {
+    const l = live(['s-1', 's-0', 's-0']);
+    l.members.find((m) => m.name === 's-sentinel-0')!.configEpoch = 2;
+    for (const i of [1, 2]) l.members.find((m) => m.name === `s-sentinel-${i}`)!.configEpoch = 1;
+    l.members.find((m) => m.name === 's-0')!.role = 'replica';
+    l.members.find((m) => m.name === 's-1')!.role = 'master';
+    assert.equal(sentinelsMaster(l, 2), 's-1');
+    l.members.find((m) => m.name === 's-1')!.role = 'replica'; // not promoted yet: the majority's view stands
+    assert.equal(sentinelsMaster(l, 2), 's-0');
+  });
   test('never a name that is not a data member', () => {
     assert.equal(sentinelsMaster(live(['10.0.0.9:6379', '10.0.0.9:6379', '10.0.0.9:6379']), 2), null);
   });

@@ -4,19 +4,22 @@
 import type { InstanceStatus } from '../engine/status.js';
 
 /**
- * The data member a quorum of the answering sentinels names as master, and more than half of
- * them; null while they disagree (the labels are then left as they are: a failover is running).
+ * The data member the sentinels name as master, or null while that is not settled (the labels
+ * are then left as they are). First Sentinel's own rule: the view with the newest config epoch
+ * wins, taken when the sentinels holding it agree and the member they name reports itself master
+ * (so a failover is followed as soon as one sentinel has switched). Otherwise a quorum and a
+ * majority of the answering sentinels must agree.
  */
 export function sentinelsMaster(live: InstanceStatus, quorum: number): string | null {
+  const answering = live.members.filter((m) => m.kind === 'sentinel' && m.role === 'sentinel');
+  const data = new Map(live.members.filter((m) => m.kind === 'server').map((m) => [m.name, m]));
+  const newest = Math.max(...answering.map((m) => m.configEpoch ?? -1));
+  const named = new Set(answering.filter((m) => (m.configEpoch ?? -1) === newest).map((m) => m.sees));
+  const [only] = named;
+  if (named.size === 1 && only && data.get(only)?.role === 'master') return only;
   const votes = new Map<string, number>();
-  let answering = 0;
-  for (const m of live.members) {
-    if (m.kind !== 'sentinel' || m.role !== 'sentinel') continue;
-    answering++;
-    if (m.sees) votes.set(m.sees, (votes.get(m.sees) ?? 0) + 1);
-  }
-  const dataMembers = new Set(live.members.filter((m) => m.kind === 'server').map((m) => m.name));
-  for (const [member, n] of votes) if (dataMembers.has(member) && n >= quorum && n * 2 > answering) return member;
+  for (const m of answering) if (m.sees) votes.set(m.sees, (votes.get(m.sees) ?? 0) + 1);
+  for (const [member, n] of votes) if (data.has(member) && n >= quorum && n * 2 > answering.length) return member;
   return null;
 }
 

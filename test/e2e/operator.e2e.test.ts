@@ -95,6 +95,17 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
       );
     } catch (e) {
       log(`operator log:\n${operator?.log().slice(-15_000)}`);
+      log(`status: ${JSON.stringify((await live(inst))?.status)}`);
+      for (const p of (
+        await core.listNamespacedPod({ namespace: inst.namespace, labelSelector: `${LABEL.instance}=${inst.name}` })
+      ).items) {
+        const name = p.metadata!.name!;
+        const container = p.spec!.containers[0]!.name;
+        log(
+          `pod ${name}: ${p.status?.phase} ready=${p.status?.conditions?.find((c) => c.type === 'Ready')?.status} restarts=${p.status?.containerStatuses?.[0]?.restartCount} labels=${JSON.stringify(p.metadata!.labels)}`,
+        );
+        log(`${name}/${container} log:\n${cluster.agent.logs(inst.namespace, name, container).slice(-3000)}`);
+      }
       throw e;
     }
   }
@@ -217,6 +228,7 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
       withClient({ host: sentinels[1]!.ip, port: 26379 }, conn, (c) => sentinelFailover(c, master)).then(() => true),
     );
     const t0 = Date.now();
+    switchedAt = 0;
     const afterFailover = await labelsFollow('role labels following the failover', before);
     const now = Date.now();
     sub.disconnect();
@@ -224,6 +236,10 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
       `role labels followed the failover ${now - t0} ms after SENTINEL FAILOVER was accepted, ${now - switchedAt} ms after a sentinel first named the new master, ${switchMasterAt ? `${now - switchMasterAt} ms after +switch-master` : 'before +switch-master'} (polled every 250 ms)`,
     );
     assert.notEqual(afterFailover, before);
+    // The issue asks for the master Service within a second of +switch-master; 3 s keeps a loaded
+    // 2-core machine from failing it while still catching a fall back to the 10 s resync.
+    if (switchMasterAt)
+      assert.ok(now - switchMasterAt < 3000, `labels followed ${now - switchMasterAt} ms after +switch-master`);
   });
 
   test('a resource whose spec.namespace is not its own namespace is refused with a condition', async () => {
