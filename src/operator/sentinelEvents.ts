@@ -40,6 +40,8 @@ export class SentinelEvents {
         host: e.host,
         port: e.port,
         lazyConnect: false,
+        // SUBSCRIBE is sent while the connection is still being made: it must wait for it.
+        enableOfflineQueue: true,
         // A subscriber waits for messages: no command timeout, but keep reconnecting a few times.
         commandTimeout: undefined,
       });
@@ -53,7 +55,9 @@ export class SentinelEvents {
           this.onSwitch(key);
         }
       });
-      c.subscribe('+switch-master').catch(() => undefined);
+      c.subscribe('+switch-master').catch((err: unknown) =>
+        this.log(`${key}: cannot subscribe to ${e.host}:${e.port}: ${(err as Error).message}`),
+      );
       return c;
     });
     this.subs.set(key, { signature, clients });

@@ -2,7 +2,8 @@
 // with KUBECONFIG, the resources are created the way `kubectl apply` creates them (no rk apply),
 // and everything asserted is read from the servers themselves.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -54,6 +55,7 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
   let core: CoreV1Api;
   let s: Session;
   let operator: OperatorProcess | undefined;
+  const started: OperatorProcess[] = [];
 
   before(async () => {
     cluster = await startTestCluster();
@@ -62,10 +64,13 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
     await installCrds(s, [customResourceDefinition() as unknown as KubeObject]);
     await core.createNamespace({ body: { metadata: { name: 'demo' } } });
     operator = await startOperator(cluster.kubeconfigPath);
+    started.push(operator);
   });
   after(async () => {
     const code = await operator?.stop();
-    if (operator) log(`operator exited ${code}; its log:\n${operator.log().slice(-20_000)}`);
+    if (operator) log(`operator exited ${code}`);
+    // Every operator's whole log, for a failure that shows only in the timing of what it did.
+    started.forEach((p, i) => writeFileSync(join(tmpdir(), `rk-operator-e2e-${i + 1}.log`), p.log()));
     await cluster?.stop();
   });
 
@@ -263,6 +268,7 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
 
   test('a second operator waits for the Lease; when the leader stops it takes over and reconciles', async () => {
     const second = await startOperator(cluster.kubeconfigPath);
+    started.push(second);
     const leaderGauge = async (p: OperatorProcess) =>
       /leader_election_master_status\{name="redis-kubernetes-operator"\} (\d)/.exec(
         await (await fetch(`http://127.0.0.1:${p.healthPort}/metrics`)).text(),
