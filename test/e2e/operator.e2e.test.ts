@@ -2,6 +2,7 @@
 // with KUBECONFIG, the resources are created the way `kubectl apply` creates them (no rk apply),
 // and everything asserted is read from the servers themselves.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,23 @@ import { startOperator, type OperatorProcess } from './operatorProcess.js';
 import { REPO_ROOT } from './rkCli.js';
 
 const log = (m: string) => process.stderr.write(`[operator e2e] ${m}\n`);
+const KUBECTL = join(REPO_ROOT, 'test', 'control-plane', 'bin', 'kubectl');
+
+/** The control plane's kubectl, as a user runs it: exit code and output. */
+function kubectl(kubeconfig: string, ...args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      KUBECTL,
+      args,
+      { env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        const code = err ? ((err as { code?: number }).code ?? null) : 0;
+        if (err && typeof (err as { code?: unknown }).code !== 'number') return reject(err);
+        resolve({ code, out: `${stdout}${stderr}` });
+      },
+    );
+  });
+}
 
 interface Condition {
   type: string;
@@ -163,6 +181,20 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
     await applyResource(manifest);
     const r = await waitReady(inst, 300_000);
     log(`cluster Ready in ${Date.now() - t0} ms`);
+    const waited = await kubectl(
+      cluster.kubeconfigPath,
+      'wait',
+      '--for=condition=Ready',
+      `rediskubernetes/${inst.name}`,
+      '-n',
+      inst.namespace,
+      '--timeout=30s',
+    );
+    assert.equal(waited.code, 0, waited.out);
+    const table = (await kubectl(cluster.kubeconfigPath, 'get', 'rediskubernetes', inst.name, '-n', inst.namespace))
+      .out;
+    assert.match(table, /^NAME\s+MODE\s+READY\s+MASTER\s+PHASE\s+AGE\s*$/m, table);
+    assert.match(table, /^shards\s+CLUSTER\s+6\/6\s+shards-0,shards-1,shards-2\s+Ready\s+\S+\s*$/m, table);
     const conds = Object.fromEntries(r.status!.conditions!.map((c) => [c.type, `${c.status}/${c.reason}`]));
     assert.deepEqual(
       [conds.ClusterFormed, conds.SlotsAssigned, conds.Progressing, conds.Degraded],
@@ -245,6 +277,24 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
     // 2-core machine from failing it while still catching a fall back to the 10 s resync.
     if (switchMasterAt)
       assert.ok(now - switchMasterAt < 3000, `labels followed ${now - switchMasterAt} ms after +switch-master`);
+  });
+
+  test('examples/standalone.yaml through kubectl apply: Ready, and the server answers', async () => {
+    const { inst } = example('standalone.yaml');
+    const applied = await kubectl(
+      cluster.kubeconfigPath,
+      'apply',
+      '-n',
+      inst.namespace,
+      '-f',
+      join(REPO_ROOT, 'examples', 'standalone.yaml'),
+    );
+    assert.equal(applied.code, 0, applied.out);
+    const r = await waitReady(inst, 120_000);
+    assert.equal(r.status!.master, `${inst.name}-0`);
+    const [pod] = await podIps(inst, 'data');
+    const conn = { password: await password(inst), connectTimeoutMs: 2000 };
+    assert.equal(await withClient({ host: pod!.ip, port: 6379 }, conn, (c) => c.set('k', 'v')), 'OK');
   });
 
   test('a resource whose spec.namespace is not its own namespace is refused with a condition', async () => {
