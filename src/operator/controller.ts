@@ -35,6 +35,7 @@ export class Controller {
   private readonly pods: Informer;
   private readonly seen = new Map<string, string>();
   private readonly sentinelEvents: SentinelEvents;
+  private readonly applied = new Map<string, { fingerprint: string; atMs: number }>();
   private leading = false;
   private workersRunning: Promise<void>[] = [];
 
@@ -59,6 +60,7 @@ export class Controller {
         if (type === 'delete') {
           this.seen.delete(key);
           this.sentinelEvents.drop(key);
+          this.applied.delete(key);
           this.queue.forget(key);
           return;
         }
@@ -72,7 +74,12 @@ export class Controller {
       path: `/apis/apps/v1${ns}/statefulsets`,
       labelSelector: owned,
       log: o.log,
-      onEvent: toOwner,
+      onEvent: (type, obj) => {
+        // A StatefulSet deleted from under us is applied again at once, not at the next re-apply.
+        const instance = (obj.metadata.labels as Record<string, string> | undefined)?.[LABEL.instance];
+        if (type === 'delete' && instance) this.applied.delete(keyOf(obj.metadata.namespace, instance));
+        toOwner(type, obj);
+      },
     });
     this.pods = new Informer(o.kc, o.session.http, {
       path: `/api/v1${ns}/pods`,
@@ -115,7 +122,12 @@ export class Controller {
       const end = m.reconcileTime.startTimer({ controller: CONTROLLER });
       try {
         const r = await reconcile(
-          { session: this.o.session, pods: () => this.pods.list() as unknown as PodObject[], log: this.o.log },
+          {
+            session: this.o.session,
+            pods: () => this.pods.list() as unknown as PodObject[],
+            log: this.o.log,
+            applied: this.applied,
+          },
           namespace,
           name,
         );

@@ -28,6 +28,21 @@ interface ReconcileDeps {
   log: (line: string) => void;
   /** How long one engine step may wait on the servers. */
   engineTimeoutMs?: number;
+  /** What this process last applied per resource (see applyDue). */
+  applied: Map<string, { fingerprint: string; atMs: number }>;
+}
+
+/** Owned objects are applied again at least this often even when the resource is unchanged (drift). */
+const REAPPLY_MS = 5 * 60_000;
+
+/**
+ * Whether the rendered objects must be applied: the resource changed since this process last
+ * applied it, or that was long ago. A reconcile that only looks at the servers (pod events,
+ * resyncs) then costs no writes: many idle instances are no load on the API server.
+ */
+function applyDue(d: ReconcileDeps, key: string, fingerprint: string, nowMs: number): boolean {
+  const last = d.applied.get(key);
+  return !last || last.fingerprint !== fingerprint || nowMs - last.atMs > REAPPLY_MS;
 }
 
 interface ReconcileResult {
@@ -55,10 +70,16 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
     return {}; // nothing to retry until the resource changes
   }
   const inst = resolved.inst;
+  const key = `${namespace}/${name}`;
+  const fingerprint = JSON.stringify([res.metadata.uid, generation, res.metadata.labels, res.metadata.annotations]);
   try {
-    const pruned = await applyOwned(s, inst, res);
-    for (const p of pruned) d.log(`${namespace}/${name}: pruned ${p}`);
+    if (applyDue(d, key, fingerprint, Date.now())) {
+      const pruned = await applyOwned(s, inst, res);
+      for (const p of pruned) d.log(`${key}: pruned ${p}`);
+      d.applied.set(key, { fingerprint, atMs: Date.now() });
+    }
   } catch (e) {
+    d.applied.delete(key);
     const message = (e as Error).message;
     await writeStatus(
       s,
@@ -130,7 +151,8 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
         master,
         ctx.log,
       );
-    else unsettled = true;
+    // Sentinels that name no master yet (a group starting) are not a failover: the normal pace.
+    else unsettled = live.members.some((m) => m.kind === 'sentinel' && m.sees);
   }
 
   const o: Observed = {
