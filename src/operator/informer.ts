@@ -8,6 +8,14 @@ import { Watch } from '@kubernetes/client-node';
 import type { Transport } from '../apply/kubeHttp.js';
 import { ItemBackoff } from './backoff.js';
 
+/** client-node's Watch.watch, the one call the informer makes (tests drive it by hand). */
+export type WatchFn = (
+  path: string,
+  query: Record<string, string | number | boolean>,
+  onEvent: (type: string, obj: KubeItem & { code?: number }) => void,
+  done: (err: unknown) => void,
+) => Promise<AbortController>;
+
 export interface KubeItem {
   metadata: { name: string; namespace?: string; resourceVersion?: string; [k: string]: unknown };
   [k: string]: unknown;
@@ -21,14 +29,16 @@ interface InformerOptions {
   labelSelector?: string;
   onEvent: (type: InformerEvent, obj: KubeItem) => void;
   log: (line: string) => void;
+  /** Delay before a relist after an error (default 1 s doubling to 30 s). */
+  relistBackoff?: ItemBackoff;
 }
 
 const keyOf = (o: KubeItem) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
 export class Informer {
   private readonly cache = new Map<string, KubeItem>();
-  private readonly watch: Watch;
-  private readonly backoff = new ItemBackoff(1000, 30_000);
+  private readonly watch: WatchFn;
+  private readonly backoff: ItemBackoff;
   private resourceVersion = '';
   private abort: AbortController | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -39,8 +49,11 @@ export class Informer {
     kc: KubeConfig,
     private readonly http: Transport,
     private readonly o: InformerOptions,
+    watch?: WatchFn,
   ) {
-    this.watch = new Watch(kc);
+    this.backoff = o.relistBackoff ?? new ItemBackoff(1000, 30_000);
+    const w = new Watch(kc);
+    this.watch = watch ?? ((path, query, onEvent, done) => w.watch(path, query, onEvent, done));
   }
 
   /** True once the first list has been loaded. */
@@ -115,10 +128,10 @@ export class Informer {
       timeoutSeconds: 20,
     };
     if (this.o.labelSelector) query.labelSelector = this.o.labelSelector;
-    this.abort = await this.watch.watch(
+    this.abort = await this.watch(
       this.o.path,
       query,
-      (type: string, obj: KubeItem & { code?: number }) => {
+      (type, obj) => {
         if (type === 'ERROR') {
           if (obj.code === 410) expired = true;
           return;
