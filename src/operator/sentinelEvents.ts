@@ -40,9 +40,13 @@ export class SentinelEvents {
         host: e.host,
         port: e.port,
         lazyConnect: false,
-        // SUBSCRIBE is sent while the connection is still being made: it must wait for it.
+        // SUBSCRIBE is sent while the connection is still being made (a sentinel pod may not
+        // listen yet): it waits for the connection, across reconnects, which go on until the
+        // subscription is dropped (a new set of sentinel addresses, or stop).
         enableOfflineQueue: true,
-        // A subscriber waits for messages: no command timeout, but keep reconnecting a few times.
+        maxRetriesPerRequest: null,
+        retryStrategy: (times: number) => Math.min(times * 200, 2000),
+        // A subscriber waits for messages: no command timeout.
         commandTimeout: undefined,
       });
       c.on('error', () => undefined); // reconnects are bounded; an ended client is dropped below
@@ -55,9 +59,11 @@ export class SentinelEvents {
           this.onSwitch(key);
         }
       });
-      c.subscribe('+switch-master').catch((err: unknown) =>
-        this.log(`${key}: cannot subscribe to ${e.host}:${e.port}: ${(err as Error).message}`),
-      );
+      c.subscribe('+switch-master').catch((err: unknown) => {
+        this.log(`${key}: cannot subscribe to ${e.host}:${e.port}: ${(err as Error).message}`);
+        // Made again from the next reconcile.
+        if (this.subs.get(key)?.clients.includes(c)) this.drop(key);
+      });
       return c;
     });
     this.subs.set(key, { signature, clients });

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CoreV1Api } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { Redis } from 'iovalkey';
 import { parse } from 'yaml';
 import { customResourceDefinition, CRD_KIND } from '../../src/api/crd.js';
@@ -295,6 +295,19 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
     const [pod] = await podIps(inst, 'data');
     const conn = { password: await password(inst), connectTimeoutMs: 2000 };
     assert.equal(await withClient({ host: pod!.ip, port: 6379 }, conn, (c) => c.set('k', 'v')), 'OK');
+
+    // Everything it applied is owned by the resource; a StatefulSet deleted by hand comes back.
+    const apps = cluster.kubeconfig.makeApiClient(AppsV1Api);
+    const sts = await apps.readNamespacedStatefulSet({ name: inst.name, namespace: inst.namespace });
+    const owner = sts.metadata!.ownerReferences?.[0];
+    assert.deepEqual([owner?.kind, owner?.name, owner?.controller], [CRD_KIND, inst.name, true]);
+    await apps.deleteNamespacedStatefulSet({ name: inst.name, namespace: inst.namespace });
+    await waitFor('the StatefulSet re-created', 30_000, async () => {
+      const again = await apps
+        .readNamespacedStatefulSet({ name: inst.name, namespace: inst.namespace })
+        .catch(() => null);
+      return !!again && again.metadata!.uid !== sts.metadata!.uid;
+    });
   });
 
   test('a resource whose spec.namespace is not its own namespace is refused with a condition', async () => {
