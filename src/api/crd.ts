@@ -111,7 +111,12 @@ export function customResourceDefinition(): Json {
               jsonPath: '.status.master',
               description: 'current master pod (masters in CLUSTER mode)',
             },
-            { name: 'Phase', type: 'string', jsonPath: '.status.phase', priority: 1 },
+            {
+              name: 'Phase',
+              type: 'string',
+              jsonPath: '.status.phase',
+              description: 'Pending, Forming, Ready, Degraded, Blocked or Failed',
+            },
             { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
           ],
           schema: {
@@ -131,6 +136,7 @@ export function customResourceDefinition(): Json {
                     phase: { type: 'string' },
                     ready: { type: 'string' },
                     master: { type: 'string' },
+                    readyReplicas: { type: 'integer' },
                     observedGeneration: { type: 'integer' },
                     conditions: {
                       type: 'array',

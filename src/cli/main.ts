@@ -187,6 +187,25 @@ function program(setExit: (code: number) => void): Command {
       }),
     );
 
+  p.command('operator')
+    .description(
+      'run the RedisKubernetes controller against a cluster until interrupted (leader-elected: several may run)',
+    )
+    .option(
+      '--kubeconfig <file>',
+      'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account)',
+    )
+    .option('--context <name>', 'kubeconfig context (default: the current context)')
+    .option('--namespace <ns>', 'watch only this namespace (default: every namespace)')
+    .option('--lease-namespace <ns>', 'namespace of the leader-election Lease', 'default')
+    .option('--health-port <port>', '/healthz, /readyz and /metrics on this port (0: any free port)', '8081')
+    .option('--workers <n>', 'resources reconciled at once (never two reconciles of one resource)', '2')
+    .action(
+      run(async (o: Parameters<typeof import('./operatorCommand.js').operatorCommand>[0]) =>
+        (await import('./operatorCommand.js')).operatorCommand(o),
+      ),
+    );
+
   return p;
 }
 

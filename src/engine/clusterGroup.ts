@@ -10,6 +10,7 @@ import {
   clusterNodes,
   clusterReplicate,
 } from '../valkey/cluster.js';
+import { dbsize } from '../valkey/admin.js';
 import { withClient } from '../valkey/connection.js';
 import { fetchReplication } from '../valkey/info.js';
 import type { EngineContext } from './context.js';
@@ -26,6 +27,8 @@ interface MemberView {
   member: string;
   id: string;
   nodes: ClusterNode[];
+  /** DBSIZE: keys the member holds now. */
+  keys: number;
 }
 
 const slotCount = (n: ClusterNode) => n.slots.reduce((s, r) => s + r.end - r.start + 1, 0);
@@ -60,6 +63,7 @@ async function views(ctx: EngineContext, members: readonly { name: string }[]): 
         member: m.name,
         id: await clusterMyId(c),
         nodes: await clusterNodes(c),
+        keys: await dbsize(c),
       })),
     ),
   );
@@ -85,8 +89,37 @@ export async function ensureCluster(ctx: EngineContext): Promise<void> {
     ctx.log(`starting ${name}`);
     await startServer(ctx, name, null);
   }
+  await formCluster(ctx);
+}
 
+/**
+ * A member that owns no slot and replicates nobody but holds keys: joining it would leave those
+ * keys in slots someone else serves (or lose them to a later sync). Never formed around; a
+ * person must look at it.
+ */
+export class NodeHoldsKeysError extends Error {
+  constructor(readonly members: string[]) {
+    super(
+      `${members.join(', ')} ${members.length === 1 ? 'holds' : 'hold'} keys but no slots: the cluster is not formed around data it would orphan; empty ${members.length === 1 ? 'it' : 'them'} (FLUSHALL) or restore ${members.length === 1 ? 'its' : 'their'} nodes.conf`,
+    );
+    this.name = 'NodeHoldsKeysError';
+  }
+}
+
+/**
+ * The part of the bootstrap that speaks only to running members: MEET, slots, replicas. Every
+ * member of clusterMembers() must be running; on Kubernetes the pods are started by their
+ * StatefulSet and this is all the operator runs.
+ */
+export async function formCluster(ctx: EngineContext): Promise<void> {
+  const { platform } = ctx;
+  const members = clusterMembers(ctx);
   let vs = await views(ctx, members);
+  const holding = vs.filter((v) => {
+    const me = v.nodes.find((n) => n.id === v.id);
+    return me && isMaster(me) && !me.masterId && slotCount(me) === 0 && v.keys > 0;
+  });
+  if (holding.length) throw new NodeHoldsKeysError(holding.map((v) => v.member));
   const idOf = new Map(vs.map((v) => [v.member, v.id]));
   updateEngineRecord(platform, { nodeIds: Object.fromEntries(idOf) });
 

@@ -14,8 +14,15 @@ export interface EngineContext {
 
 export const endpointKey = (e: Endpoint) => `${e.host}:${e.port}`;
 
-/** Which member listens at an address, if any of ours does. */
+/** Which member listens at an address (or announces that name), if any of ours does. */
 export function memberAt(ctx: EngineContext, members: readonly string[], e: Endpoint): string | null {
   const key = endpointKey(e);
-  return members.find((m) => endpointKey(ctx.platform.placement(m)) === key) ?? null;
+  return (
+    members.find((m) => {
+      const p = ctx.platform.placement(m);
+      return (
+        endpointKey(p) === key || (p.hostname !== undefined && endpointKey({ host: p.hostname, port: p.port }) === key)
+      );
+    }) ?? null
+  );
 }

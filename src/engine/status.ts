@@ -27,8 +27,12 @@ export interface MemberStatus {
   /** Cluster masters: served slots as "a-b" ranges. */
   slots?: string[];
   clusterState?: string;
-  /** Sentinels: the member they consider master. */
+  /** Cluster members: nodes this one knows (itself included) and slots assigned in its view. */
+  knownNodes?: number;
+  slotsAssigned?: number;
+  /** Sentinels: the member they consider master, and the config epoch of that view (higher is newer). */
   sees?: string | null;
+  configEpoch?: number;
   problem?: string;
 }
 
@@ -73,7 +77,13 @@ export async function observeInstance(ctx: EngineContext): Promise<InstanceStatu
               view.flags.sDown || view.flags.oDown || view.flags.failoverInProgress
                 ? `master flagged ${view.flags.list.join(',')}`
                 : undefined;
-            return { ...base, role: 'sentinel' as const, sees, ...(problem ? { problem } : {}) };
+            return {
+              ...base,
+              role: 'sentinel' as const,
+              sees,
+              configEpoch: view.configEpoch,
+              ...(problem ? { problem } : {}),
+            };
           });
         }
         return await withClient(at, conn, async (c) => {
@@ -91,6 +101,8 @@ export async function observeInstance(ctx: EngineContext): Promise<InstanceStatu
             const myId = await clusterMyId(c);
             const me = (await clusterNodes(c)).find((n) => n.id === myId);
             s.clusterState = info.state;
+            s.knownNodes = info.knownNodes;
+            s.slotsAssigned = info.slotsAssigned;
             if (me && s.role === 'master')
               s.slots = me.slots.map((x) => (x.start === x.end ? `${x.start}` : `${x.start}-${x.end}`));
           }

@@ -8,6 +8,11 @@ export interface Endpoint {
 export type MemberKind = 'server' | 'sentinel';
 
 export interface MemberPlacement extends Endpoint {
+  /**
+   * The DNS name the member announces where it has one (a pod behind its headless Service):
+   * replicas and sentinels then report it instead of the address.
+   */
+  hostname?: string;
   /** Cluster bus port for servers in cluster mode. */
   busPort: number;
   bind: string[];

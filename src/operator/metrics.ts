@@ -1,0 +1,55 @@
+// Prometheus metrics under controller-runtime's names, so dashboards and alerts written for
+// Go operators work unchanged. One registry per operator (tests may run several).
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export const CONTROLLER = 'rediskubernetes';
+
+export class OperatorMetrics {
+  readonly registry = new Registry();
+  readonly reconcileTotal = new Counter({
+    name: 'controller_runtime_reconcile_total',
+    help: 'Total number of reconciliations per controller',
+    labelNames: ['controller', 'result'] as const,
+    registers: [this.registry],
+  });
+  readonly reconcileErrors = new Counter({
+    name: 'controller_runtime_reconcile_errors_total',
+    help: 'Total number of reconciliation errors per controller',
+    labelNames: ['controller'] as const,
+    registers: [this.registry],
+  });
+  readonly reconcileTime = new Histogram({
+    name: 'controller_runtime_reconcile_time_seconds',
+    help: 'Length of time per reconciliation per controller',
+    labelNames: ['controller'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  readonly queueDepth = new Gauge({
+    name: 'workqueue_depth',
+    help: 'Current depth of workqueue',
+    labelNames: ['name'] as const,
+    registers: [this.registry],
+  });
+  readonly queueRetries = new Counter({
+    name: 'workqueue_retries_total',
+    help: 'Total number of retries handled by workqueue',
+    labelNames: ['name'] as const,
+    registers: [this.registry],
+  });
+  readonly leader = new Gauge({
+    name: 'leader_election_master_status',
+    help: 'Gauge of if the reporter is master of the relevant lease, 0 indicates backup, 1 indicates master',
+    labelNames: ['name'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(leaseName: string) {
+    // Present from the start at 0, as controller-runtime exports them.
+    this.queueDepth.set({ name: CONTROLLER }, 0);
+    this.queueRetries.inc({ name: CONTROLLER }, 0);
+    this.leader.set({ name: leaseName }, 0);
+    for (const result of ['success', 'error', 'requeue', 'requeue_after'] as const)
+      this.reconcileTotal.inc({ controller: CONTROLLER, result }, 0);
+  }
+}

@@ -1,0 +1,261 @@
+// One reconcile of one RedisKubernetes: apply what the spec renders, look at the live servers,
+// take the mode's next step (form the cluster, keep the role labels true), write the status.
+// Returns when to look again; throws when a retry with backoff may help.
+import type { Instance } from '../api/instance.js';
+import { API_VERSION } from '../api/schema.js';
+import { CRD_KIND } from '../api/crd.js';
+import { resourcePath, type ResourceInfo } from '../apply/discovery.js';
+import { KubeApiError } from '../apply/errors.js';
+import { readObject } from '../apply/serverSideApply.js';
+import type { Session } from '../apply/session.js';
+import { formCluster, NodeHoldsKeysError } from '../engine/clusterGroup.js';
+import type { EngineContext } from '../engine/context.js';
+import { observeInstance, type InstanceStatus } from '../engine/status.js';
+import { KubePlatform } from '../platform/kubernetes/kubePlatform.js';
+import { LABEL } from '../render/names.js';
+import { SLOT_COUNT } from '../valkey/slot.js';
+import { applyOwned } from './applyOwned.js';
+import { clusterFacts, decideStatus, withTransitions, type Observed } from './conditions.js';
+import { instancePods, podFacts, type PodObject } from './podFacts.js';
+import { resolveResource, type Resource } from './resource.js';
+import type { SentinelTargets } from './sentinelEvents.js';
+import { roleLabelChanges, sentinelsMaster } from './sentinelRoles.js';
+
+interface ReconcileDeps {
+  session: Session;
+  /** Every pod the operator watches (an informer's cache). */
+  pods: () => readonly PodObject[];
+  log: (line: string) => void;
+  /** How long one engine step may wait on the servers. */
+  engineTimeoutMs?: number;
+  /** What this process last applied per resource (see applyDue). */
+  applied: Map<string, { fingerprint: string; atMs: number }>;
+}
+
+/** Owned objects are applied again at least this often even when the resource is unchanged (drift). */
+const REAPPLY_MS = 5 * 60_000;
+
+/**
+ * Whether the rendered objects must be applied: the resource changed since this process last
+ * applied it, or that was long ago. A reconcile that only looks at the servers (pod events,
+ * resyncs) then costs no writes: many idle instances are no load on the API server.
+ */
+function applyDue(d: ReconcileDeps, key: string, fingerprint: string, nowMs: number): boolean {
+  const last = d.applied.get(key);
+  return !last || last.fingerprint !== fingerprint || nowMs - last.atMs > REAPPLY_MS;
+}
+
+interface ReconcileResult {
+  requeueAfterMs?: number;
+  /** SENTINEL: the sentinels to watch for failovers between reconciles. */
+  sentinels?: SentinelTargets;
+}
+
+/** Health is re-read at least this often even when nothing changes (watches do not see a server fail). */
+const RESYNC_READY_MS = 30_000;
+// Failovers arrive as +switch-master (sentinelEvents.ts); this only covers a missed message.
+const RESYNC_SENTINEL_MS = 10_000;
+const RESYNC_PROGRESSING_MS = 3_000;
+const RESYNC_UNSETTLED_MS = 500;
+
+export async function reconcile(d: ReconcileDeps, namespace: string, name: string): Promise<ReconcileResult> {
+  const s = d.session;
+  const info = await s.discovery.resolve(API_VERSION, CRD_KIND);
+  const res = (await readObject(s, info, namespace, name)) as unknown as Resource | null;
+  if (!res || res.metadata.deletionTimestamp) return {}; // owner references take the rest away
+  const generation = res.metadata.generation ?? 0;
+  const resolved = resolveResource(res);
+  if (!resolved.ok) {
+    await writeStatus(s, info, res, decideStatus('STANDALONE', generation, 0, { kind: 'refused', ...resolved }));
+    return {}; // nothing to retry until the resource changes
+  }
+  const inst = resolved.inst;
+  const key = `${namespace}/${name}`;
+  const fingerprint = JSON.stringify([res.metadata.uid, generation, res.metadata.labels, res.metadata.annotations]);
+  try {
+    if (applyDue(d, key, fingerprint, Date.now())) {
+      const pruned = await applyOwned(s, inst, res);
+      for (const p of pruned) d.log(`${key}: pruned ${p}`);
+      d.applied.set(key, { fingerprint, atMs: Date.now() });
+    }
+  } catch (e) {
+    d.applied.delete(key);
+    const message = (e as Error).message;
+    await writeStatus(
+      s,
+      info,
+      res,
+      decideStatus(inst.mode, generation, inst.dataReplicas, { kind: 'refused', reason: 'ApplyFailed', message }),
+    ).catch(() => undefined);
+    throw e;
+  }
+
+  const pods = instancePods(inst, d.pods()).map((p) => ({ obj: p, facts: podFacts(inst, p) }));
+  const data = pods.filter((p) => p.facts.kind === 'server');
+  const desired = inst.dataReplicas + (inst.sentinel?.replicas ?? 0);
+  const allPodsReady = pods.length === desired && pods.every((p) => p.facts.ready && !p.facts.terminating);
+  const platform = new KubePlatform(
+    pods.map((p) => p.facts),
+    res.status?.records ?? {},
+  );
+  const ctx: EngineContext = {
+    inst,
+    platform,
+    password: await password(s, inst),
+    log: (line) => d.log(`${namespace}/${name}: ${line}`),
+    timeoutMs: d.engineTimeoutMs ?? 60_000,
+  };
+  // TLS connections are not wired into the engine's admin connections yet: say so rather than
+  // report every server as down.
+  if (inst.tls.enabled) {
+    const o: Observed = {
+      kind: 'observed',
+      pods: { desired: inst.dataReplicas, ready: data.filter((p) => p.facts.ready).length },
+      allPodsReady,
+      live: null,
+      blocked: { reason: 'TLSNotSupported', message: 'the operator cannot speak TLS to the servers yet' },
+    };
+    await writeStatus(s, info, res, decideStatus(inst.mode, generation, inst.dataReplicas, o));
+    return { requeueAfterMs: RESYNC_READY_MS };
+  }
+
+  let live: InstanceStatus | null = pods.some((p) => p.facts.running) ? await observeInstance(ctx) : null;
+  let blocked: { reason: string; message: string } | undefined;
+  let forming = false;
+
+  if (inst.mode === 'CLUSTER' && live && data.length === inst.dataReplicas && data.every((p) => p.facts.ready)) {
+    const { formed, assigned } = clusterFacts(live, inst.dataReplicas);
+    if (!formed || assigned < SLOT_COUNT) {
+      forming = true;
+      ctx.log('forming the cluster');
+      try {
+        await formCluster(ctx);
+        forming = false;
+      } catch (e) {
+        if (!(e instanceof NodeHoldsKeysError)) throw e;
+        blocked = { reason: 'NodeHoldsKeys', message: e.message };
+      }
+      live = await observeInstance(ctx);
+    }
+  }
+
+  // While the sentinels have not settled on a master (a failover spreading), look again soon.
+  let unsettled = false;
+  if (inst.mode === 'SENTINEL' && live) {
+    const master = sentinelsMaster(live, inst.sentinel!.quorum);
+    if (master)
+      await labelRoles(
+        s,
+        inst,
+        data.map((p) => p.obj),
+        master,
+        ctx.log,
+      );
+    // Sentinels that name no master yet (a group starting) are not a failover: the normal pace.
+    else unsettled = live.members.some((m) => m.kind === 'sentinel' && m.sees);
+  }
+
+  const o: Observed = {
+    kind: 'observed',
+    pods: { desired: inst.dataReplicas, ready: data.filter((p) => p.facts.ready).length },
+    allPodsReady,
+    live,
+    ...(blocked ? { blocked } : {}),
+    ...(forming ? { forming } : {}),
+    ...(inst.sentinel ? { sentinelQuorum: inst.sentinel.quorum } : {}),
+    wasServing: res.status?.phase === 'Ready' || res.status?.phase === 'Degraded',
+  };
+  const status = decideStatus(inst.mode, generation, inst.dataReplicas, o);
+  const { records, changed } = platform.snapshotRecords();
+  await writeStatus(s, info, res, status, changed ? records : undefined);
+  const sentinels: SentinelTargets | undefined = inst.sentinel
+    ? {
+        endpoints: pods
+          .filter((p) => p.facts.kind === 'sentinel' && p.facts.running)
+          .map((p) => platform.placement(p.facts.name)),
+        password: ctx.password,
+      }
+    : undefined;
+  return {
+    requeueAfterMs: unsettled
+      ? RESYNC_UNSETTLED_MS
+      : status.phase !== 'Ready'
+        ? RESYNC_PROGRESSING_MS
+        : inst.sentinel
+          ? RESYNC_SENTINEL_MS
+          : RESYNC_READY_MS,
+    ...(sentinels ? { sentinels } : {}),
+  };
+}
+
+async function password(s: Session, inst: Instance): Promise<string | null> {
+  if (!inst.auth.enabled) return null;
+  const secretInfo = await s.discovery.resolve('v1', 'Secret');
+  const secret = await readObject(s, secretInfo, inst.namespace, inst.auth.secretName);
+  const b64 = (secret?.data as Record<string, string> | undefined)?.[inst.auth.secretKey];
+  if (b64 === undefined) return null;
+  const value = Buffer.from(b64, 'base64').toString('utf8');
+  s.secrets.add(value);
+  return value;
+}
+
+async function labelRoles(
+  s: Session,
+  inst: Instance,
+  pods: readonly PodObject[],
+  master: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const podInfo = await s.discovery.resolve('v1', 'Pod');
+  const changes = roleLabelChanges(
+    pods.map((p) => ({ name: p.metadata.name, role: p.metadata.labels?.[LABEL.role] })),
+    master,
+  );
+  for (const c of changes) {
+    log(`labelling ${c.pod} ${LABEL.role}=${c.role}`);
+    await s.http.request('PATCH', resourcePath(podInfo, inst.namespace, c.pod), {
+      body: { metadata: { labels: { [LABEL.role]: c.role } } },
+      contentType: 'application/merge-patch+json',
+    });
+  }
+}
+
+/** Writes status only when something but the transition times changed; resourceVersion-checked. */
+async function writeStatus(
+  s: Session,
+  info: ResourceInfo,
+  res: Resource,
+  body: ReturnType<typeof decideStatus>,
+  records?: Record<string, string>,
+): Promise<void> {
+  const previous = res.status ?? {};
+  const conditions = withTransitions(
+    previous.conditions,
+    body.conditions,
+    body.observedGeneration,
+    new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  );
+  const status = { ...body, conditions, records: records ?? previous.records };
+  if (records === undefined && previous.records === undefined) delete status.records;
+  if (stableJson(status) === stableJson(pick(previous, Object.keys(status)))) return;
+  try {
+    await s.http.request('PATCH', `${resourcePath(info, res.metadata.namespace, res.metadata.name)}/status`, {
+      body: { metadata: { resourceVersion: res.metadata.resourceVersion }, status },
+      contentType: 'application/merge-patch+json',
+    });
+  } catch (e) {
+    // Someone changed the resource since we read it: the watch brings it back to us.
+    if (e instanceof KubeApiError && e.status === 409) return;
+    throw e;
+  }
+}
+
+const pick = (o: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.map((k) => [k, o[k]]));
+
+/** JSON with object keys sorted: the API server need not keep the order we wrote. */
+const stableJson = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : x,
+  );
