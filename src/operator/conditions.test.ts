@@ -18,6 +18,7 @@ const clusterLive = (over: Partial<MemberStatus>, problems: string[] = []): Inst
   mode: 'CLUSTER',
   ready: problems.length === 0,
   problems,
+  pending: [],
   master: 'shards-0,shards-1,shards-2',
   members: [0, 1, 2, 3, 4, 5].map((i) =>
     server(`shards-${i}`, {
@@ -133,6 +134,7 @@ describe('decideStatus', () => {
       mode: 'SENTINEL',
       ready: problems.length === 0,
       problems,
+      pending: [],
       master: 's-0',
       members: [server('s-0'), server('s-1', { role: 'replica' }), ...sees.map((x, i) => sentinel(i, x))],
     });

@@ -8,7 +8,6 @@ import type { Session } from '../apply/session.js';
 import { LABEL, MANAGER } from '../render/names.js';
 import { Informer, type KubeItem } from './informer.js';
 import { CONTROLLER, type OperatorMetrics } from './metrics.js';
-import type { PodObject } from './podFacts.js';
 import { reconcile } from './reconcile.js';
 import { SentinelEvents } from './sentinelEvents.js';
 import { WorkQueue } from './workQueue.js';
@@ -124,7 +123,7 @@ export class Controller {
         const r = await reconcile(
           {
             session: this.o.session,
-            pods: () => this.pods.list() as unknown as PodObject[],
+            pods: () => this.pods.list(),
             log: this.o.log,
             applied: this.applied,
           },

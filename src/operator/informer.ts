@@ -151,7 +151,7 @@ export class Informer {
       },
       (err: unknown) => {
         if (this.stopped) return;
-        if (err) this.retryLater(`watch failed: ${(err as Error).message ?? String(err)}`);
+        if (err) this.retryLater(`watch failed: ${err instanceof Error ? err.message : JSON.stringify(err)}`);
         else if (expired) void this.relist();
         else void this.startWatch();
       },

@@ -13,11 +13,13 @@ const member = (name: string, kind: 'server' | 'sentinel', extra: Partial<Member
   ...extra,
 });
 
-const live = (sees: Array<string | null | 'down'>): InstanceStatus => ({
+// Each entry: the master a sentinel sees, null for none, or 'down' for a sentinel that is not running.
+const live = (sees: Array<string | null>): InstanceStatus => ({
   name: 's',
   mode: 'SENTINEL',
   ready: true,
   problems: [],
+  pending: [],
   master: 's-0',
   members: [
     member('s-0', 'server', { role: 'master' }),

@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 import { customResourceDefinition, CRD_KIND } from '../../src/api/crd.js';
 import type { Instance } from '../../src/api/instance.js';
 import { API_VERSION } from '../../src/api/schema.js';
-import { installCrds } from '../../src/apply/e2eSupport.js';
+import { installCrds } from '../support/controlPlane.js';
 import { readObject, serverSideApply } from '../../src/apply/serverSideApply.js';
 import { connect, type Session } from '../../src/apply/session.js';
 import { loadInstances } from '../../src/cli/input.js';
@@ -40,7 +40,8 @@ function kubectl(kubeconfig: string, ...args: string[]): Promise<{ code: number 
       { env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 120_000 },
       (err, stdout, stderr) => {
         const code = err ? ((err as { code?: number }).code ?? null) : 0;
-        if (err && typeof (err as { code?: unknown }).code !== 'number') return reject(err);
+        if (err && typeof (err as { code?: unknown }).code !== 'number')
+          return reject(new Error(err.message, { cause: err }));
         resolve({ code, out: `${stdout}${stderr}` });
       },
     );
@@ -165,12 +166,10 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
       'workqueue_retries_total',
     ])
       assert.match(metrics, new RegExp(`^# TYPE ${name} `, 'm'));
-    const lease = (await s.http.request(
+    const lease = await s.http.request<{ spec: { holderIdentity: string; leaseDurationSeconds: number } }>(
       'GET',
       '/apis/coordination.k8s.io/v1/namespaces/default/leases/redis-kubernetes-operator',
-    )) as {
-      spec: { holderIdentity: string; leaseDurationSeconds: number };
-    };
+    );
     assert.ok(lease.spec.holderIdentity);
     assert.equal(lease.spec.leaseDurationSeconds, 15);
   });
@@ -250,8 +249,8 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
         const replicas = pods.filter((p) => p.role === 'replica').length;
         return masters.length === 1 && masters[0] === want && replicas === pods.length - 1 ? want : undefined;
       });
-    const before = await labelsFollow('role labels naming the master the sentinels name');
-    assert.equal(r.status!.master, before);
+    const firstMaster = await labelsFollow('role labels naming the master the sentinels name');
+    assert.equal(r.status!.master, firstMaster);
     // When the sentinels announce the switch: the master Service must follow within a reconcile.
     let switchMasterAt = 0;
     const sub = new Redis({ host: sentinels[0]!.ip, port: 26379, password: pw, lazyConnect: true });
@@ -266,13 +265,13 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
     );
     const t0 = Date.now();
     switchedAt = 0;
-    const afterFailover = await labelsFollow('role labels following the failover', before);
+    const afterFailover = await labelsFollow('role labels following the failover', firstMaster);
     const now = Date.now();
     sub.disconnect();
     log(
       `role labels followed the failover ${now - t0} ms after SENTINEL FAILOVER was accepted, ${now - switchedAt} ms after a sentinel first named the new master, ${switchMasterAt ? `${now - switchMasterAt} ms after +switch-master` : 'before +switch-master'} (polled every 250 ms)`,
     );
-    assert.notEqual(afterFailover, before);
+    assert.notEqual(afterFailover, firstMaster);
     // The issue asks for the master Service within a second of +switch-master; 3 s keeps a loaded
     // 2-core machine from failing it while still catching a fall back to the 10 s resync.
     if (switchMasterAt)
