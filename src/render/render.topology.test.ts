@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Instance } from '../api/instance.js';
-import { exampleInstance, instanceOf, withSpec } from '../../test/support/specs.js';
+import { exampleInstance, exampleText, instanceOf, withSpec } from '../../test/support/specs.js';
 import { LABEL } from './names.js';
 import type { KubeObject } from './objects.js';
 import { render } from './render.js';
@@ -217,7 +217,8 @@ test('a Namespace object is rendered exactly when createNamespace is set, and fi
   assert.equal(withNs[0]!.kind, 'Namespace');
   assert.equal(withNs[0]!.metadata.name, 'payments');
   assert.ok(withNs.slice(1).every((o) => o.metadata.namespace === 'payments'));
-  assert.equal(byKind(render(exampleInstance('standalone')), 'Namespace').length, 0);
+  const noCreate = instanceOf(exampleText('standalone').replace(/^  createNamespace: true.*\n/m, ''));
+  assert.equal(byKind(render(noCreate), 'Namespace').length, 0);
   assert.equal(byKind(render(exampleInstance('planton-basic')), 'Namespace').length, 1);
 });
 
