@@ -4,22 +4,21 @@
 import type { Instance } from '../api/instance.js';
 import { API_VERSION } from '../api/schema.js';
 import { CRD_KIND } from '../api/crd.js';
-import { resourcePath, type ResourceInfo } from '../apply/discovery.js';
-import { KubeApiError } from '../apply/errors.js';
 import { readObject } from '../apply/serverSideApply.js';
 import type { Session } from '../apply/session.js';
 import { formCluster, NodeHoldsKeysError } from '../engine/clusterGroup.js';
 import type { EngineContext } from '../engine/context.js';
 import { observeInstance, type InstanceStatus } from '../engine/status.js';
 import { KubePlatform } from '../platform/kubernetes/kubePlatform.js';
-import { LABEL } from '../render/names.js';
 import { SLOT_COUNT } from '../valkey/slot.js';
 import { applyOwned } from './applyOwned.js';
-import { clusterFacts, decideStatus, withTransitions, type Observed } from './conditions.js';
+import { clusterFacts, decideStatus, type Observed } from './conditions.js';
 import { instancePods, podFacts, type PodObject } from './podFacts.js';
+import { labelRoles } from './podRoles.js';
 import { resolveResource, type Resource } from './resource.js';
 import type { SentinelTargets } from './sentinelEvents.js';
-import { roleLabelChanges, sentinelsMaster } from './sentinelRoles.js';
+import { sentinelsMaster } from './sentinelRoles.js';
+import { writeStatus } from './statusWriter.js';
 
 interface ReconcileDeps {
   session: Session;
@@ -198,64 +197,3 @@ async function password(s: Session, inst: Instance): Promise<string | null> {
   s.secrets.add(value);
   return value;
 }
-
-async function labelRoles(
-  s: Session,
-  inst: Instance,
-  pods: readonly PodObject[],
-  master: string,
-  log: (line: string) => void,
-): Promise<void> {
-  const podInfo = await s.discovery.resolve('v1', 'Pod');
-  const changes = roleLabelChanges(
-    pods.map((p) => ({ name: p.metadata.name, role: p.metadata.labels?.[LABEL.role] })),
-    master,
-  );
-  for (const c of changes) {
-    log(`labelling ${c.pod} ${LABEL.role}=${c.role}`);
-    await s.http.request('PATCH', resourcePath(podInfo, inst.namespace, c.pod), {
-      body: { metadata: { labels: { [LABEL.role]: c.role } } },
-      contentType: 'application/merge-patch+json',
-    });
-  }
-}
-
-/** Writes status only when something but the transition times changed; resourceVersion-checked. */
-async function writeStatus(
-  s: Session,
-  info: ResourceInfo,
-  res: Resource,
-  body: ReturnType<typeof decideStatus>,
-  records?: Record<string, string>,
-): Promise<void> {
-  const previous = res.status ?? {};
-  const conditions = withTransitions(
-    previous.conditions,
-    body.conditions,
-    body.observedGeneration,
-    new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-  );
-  const status = { ...body, conditions, records: records ?? previous.records };
-  if (records === undefined && previous.records === undefined) delete status.records;
-  if (stableJson(status) === stableJson(pick(previous, Object.keys(status)))) return;
-  try {
-    await s.http.request('PATCH', `${resourcePath(info, res.metadata.namespace, res.metadata.name)}/status`, {
-      body: { metadata: { resourceVersion: res.metadata.resourceVersion }, status },
-      contentType: 'application/merge-patch+json',
-    });
-  } catch (e) {
-    // Someone changed the resource since we read it: the watch brings it back to us.
-    if (e instanceof KubeApiError && e.status === 409) return;
-    throw e;
-  }
-}
-
-const pick = (o: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.map((k) => [k, o[k]]));
-
-/** JSON with object keys sorted: the API server need not keep the order we wrote. */
-const stableJson = (v: unknown): string =>
-  JSON.stringify(v, (_k, x: unknown) =>
-    x && typeof x === 'object' && !Array.isArray(x)
-      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
-      : x,
-  );
