@@ -6,18 +6,21 @@ import { LABEL } from '../render/names.js';
 import type { PodObject } from './podFacts.js';
 import { roleLabelChanges } from './sentinelRoles.js';
 
+/** Moves the labels to `master`; says from which pod when the master label moved. */
 export async function labelRoles(
   s: Session,
   inst: Instance,
   pods: readonly PodObject[],
   master: string,
   log: (line: string) => void,
-): Promise<void> {
+): Promise<{ from: string | null } | null> {
   const podInfo = await s.discovery.resolve('v1', 'Pod');
   const changes = roleLabelChanges(
     pods.map((p) => ({ name: p.metadata.name, role: p.metadata.labels?.[LABEL.role] })),
     master,
   );
+  if (!changes.length) return null;
+  const from = pods.find((p) => p.metadata.labels?.[LABEL.role] === 'master')?.metadata.name ?? null;
   for (const c of changes) {
     log(`labelling ${c.pod} ${LABEL.role}=${c.role}`);
     await s.http.request('PATCH', resourcePath(podInfo, inst.namespace, c.pod), {
@@ -25,4 +28,5 @@ export async function labelRoles(
       contentType: 'application/merge-patch+json',
     });
   }
+  return from === master ? null : { from };
 }

@@ -10,8 +10,10 @@ import { formCluster, NodeHoldsKeysError } from '../engine/clusterGroup.js';
 import type { EngineContext } from '../engine/context.js';
 import { observeInstance, type InstanceStatus } from '../engine/status.js';
 import { KubePlatform } from '../platform/kubernetes/kubePlatform.js';
+import { LABEL } from '../render/names.js';
 import { SLOT_COUNT } from '../valkey/slot.js';
 import { applyOwned } from './applyOwned.js';
+import type { EventSink } from './events.js';
 import { clusterFacts, decideStatus, type Observed } from './conditions.js';
 import { instancePods, podFacts, type PodObject } from './podFacts.js';
 import { labelRoles } from './podRoles.js';
@@ -27,6 +29,7 @@ interface ReconcileDeps {
   log: (line: string) => void;
   /** How long one engine step may wait on the servers. */
   engineTimeoutMs?: number;
+  event: EventSink;
   /** What this process last applied per resource (see applyDue). */
   applied: Map<string, { fingerprint: string; atMs: number }>;
 }
@@ -130,9 +133,19 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
       try {
         await formCluster(ctx);
         forming = false;
+        await d.event(
+          res,
+          'Normal',
+          'ClusterFormed',
+          'FormCluster',
+          `${inst.cluster!.masters} masters with ${inst.cluster!.replicasPerMaster} replica(s) each, every slot assigned`,
+        );
       } catch (e) {
         if (!(e instanceof NodeHoldsKeysError)) throw e;
         blocked = { reason: 'NodeHoldsKeys', message: e.message };
+        // Once per episode, not once per reconcile: the condition already says it.
+        if (res.status?.conditions?.find((c) => c.type === 'Ready')?.reason !== blocked.reason)
+          await d.event(res, 'Warning', blocked.reason, 'FormCluster', blocked.message);
       }
       live = await observeInstance(ctx);
     }
@@ -142,14 +155,23 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
   let unsettled = false;
   if (inst.mode === 'SENTINEL' && live) {
     const master = sentinelsMaster(live, inst.sentinel!.quorum);
-    if (master)
-      await labelRoles(
+    if (master) {
+      const moved = await labelRoles(
         s,
         inst,
         data.map((p) => p.obj),
         master,
         ctx.log,
       );
+      if (moved?.from)
+        await d.event(
+          res,
+          'Normal',
+          'MasterChanged',
+          'LabelRoles',
+          `the sentinels name ${master} as master (was ${moved.from}); the ${LABEL.role}=master label moved with it`,
+        );
+    }
     // Sentinels that name no master yet (a group starting) are not a failover: the normal pace.
     else unsettled = live.members.some((m) => m.kind === 'sentinel' && m.sees);
   }

@@ -133,6 +133,17 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
     }
   }
 
+  /** Reasons of the events.k8s.io/v1 events about the resource, oldest first. */
+  async function eventReasons(inst: Instance): Promise<string[]> {
+    const list = (await s.http.request('GET', `/apis/events.k8s.io/v1/namespaces/${inst.namespace}/events`)) as {
+      items: Array<{ reason: string; regarding?: { kind?: string; name?: string }; eventTime?: string }>;
+    };
+    return list.items
+      .filter((e) => e.regarding?.kind === CRD_KIND && e.regarding.name === inst.name)
+      .sort((a, b) => (a.eventTime ?? '').localeCompare(b.eventTime ?? ''))
+      .map((e) => e.reason);
+  }
+
   async function password(inst: Instance): Promise<string> {
     const secret = await core.readNamespacedSecret({ name: inst.auth.secretName, namespace: inst.namespace });
     return Buffer.from(secret.data![inst.auth.secretKey]!, 'base64').toString('utf8');
@@ -201,6 +212,7 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
       ['True/AllNodesJoined', 'True/AllSlotsAssigned', 'False/Reconciled', 'False/AsExpected'],
     );
     assert.equal(r.status!.readyReplicas, inst.dataReplicas);
+    assert.deepEqual(await eventReasons(inst), ['ClusterFormed']);
     const pw = await password(inst);
     const conn = { password: pw, connectTimeoutMs: 2000 };
     const pods = await podIps(inst, 'data');
@@ -273,6 +285,7 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
       `role labels followed the failover ${now - t0} ms after SENTINEL FAILOVER was accepted, ${now - switchedAt} ms after a sentinel first named the new master, ${switchMasterAt ? `${now - switchMasterAt} ms after +switch-master` : 'before +switch-master'} (polled every 250 ms)`,
     );
     assert.notEqual(afterFailover, before);
+    await waitFor('a MasterChanged event', 10_000, async () => (await eventReasons(inst)).includes('MasterChanged'));
     // The issue asks for the master Service within a second of +switch-master; 3 s keeps a loaded
     // 2-core machine from failing it while still catching a fall back to the 10 s resync.
     if (switchMasterAt)
