@@ -10,7 +10,8 @@ import { formCluster, NodeHoldsKeysError } from '../engine/clusterGroup.js';
 import type { EngineContext } from '../engine/context.js';
 import { observeInstance, type InstanceStatus } from '../engine/status.js';
 import { KubePlatform } from '../platform/kubernetes/kubePlatform.js';
-import { LABEL } from '../render/names.js';
+import { LABEL, names, podFqdn } from '../render/names.js';
+import type { TlsOptions } from '../valkey/connection.js';
 import { SLOT_COUNT } from '../valkey/slot.js';
 import { applyOwned } from './applyOwned.js';
 import type { EventSink } from './events.js';
@@ -107,18 +108,23 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
     log: (line) => d.log(`${namespace}/${name}: ${line}`),
     timeoutMs: d.engineTimeoutMs ?? 60_000,
   };
-  // TLS connections are not wired into the engine's admin connections yet: say so rather than
-  // report every server as down.
   if (inst.tls.enabled) {
-    const o: Observed = {
-      kind: 'observed',
-      pods: { desired: inst.dataReplicas, ready: data.filter((p) => p.facts.ready).length },
-      allPodsReady,
-      live: null,
-      blocked: { reason: 'TLSNotSupported', message: 'the operator cannot speak TLS to the servers yet' },
-    };
-    await writeStatus(s, info, res, decideStatus(inst.mode, generation, inst.dataReplicas, o));
-    return { requeueAfterMs: RESYNC_READY_MS };
+    const tls = await tlsOptions(s, inst);
+    if (!tls) {
+      const o: Observed = {
+        kind: 'observed',
+        pods: { desired: inst.dataReplicas, ready: data.filter((p) => p.facts.ready).length },
+        allPodsReady,
+        live: null,
+        blocked: {
+          reason: 'TLSSecretMissing',
+          message: `Secret ${inst.namespace}/${inst.tls.secretName} with ca.crt, tls.crt and tls.key does not exist yet (cert-manager issues it from the Certificate)`,
+        },
+      };
+      await writeStatus(s, info, res, decideStatus(inst.mode, generation, inst.dataReplicas, o));
+      return { requeueAfterMs: RESYNC_PROGRESSING_MS };
+    }
+    ctx.tls = tls;
   }
 
   let live: InstanceStatus | null = pods.some((p) => p.facts.running) ? await observeInstance(ctx) : null;
@@ -195,6 +201,7 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
           .filter((p) => p.facts.kind === 'sentinel' && p.facts.running)
           .map((p) => platform.placement(p.facts.name)),
         password: ctx.password,
+        ...(ctx.tls ? { tls: ctx.tls } : {}),
       }
     : undefined;
   return {
@@ -206,6 +213,26 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
           ? RESYNC_SENTINEL_MS
           : RESYNC_READY_MS,
     ...(sentinels ? { sentinels } : {}),
+  };
+}
+
+/**
+ * The operator's TLS to the pods, from the instance's TLS Secret: its CA, and its certificate as
+ * the client's where the servers require client certificates. Every pod serves the same
+ * certificate, which names every pod by a wildcard on its headless Service, so one server name
+ * (member 0's) verifies them all while the connections go to pod IPs.
+ */
+async function tlsOptions(s: Session, inst: Instance): Promise<TlsOptions | null> {
+  const secretInfo = await s.discovery.resolve('v1', 'Secret');
+  const secret = await readObject(s, secretInfo, inst.namespace, inst.tls.secretName);
+  const data = secret?.data as Record<string, string> | undefined;
+  const file = (k: string) => (data?.[k] ? Buffer.from(data[k], 'base64') : undefined);
+  const [ca, cert, key] = [file('ca.crt'), file('tls.crt'), file('tls.key')];
+  if (!ca || !cert || !key) return null;
+  return {
+    ca,
+    ...(inst.tls.clientAuth ? { cert, key } : {}),
+    servername: podFqdn(inst, `${inst.name}-0`, names(inst).dataHeadless),
   };
 }
 
