@@ -7,6 +7,7 @@ import type { EngineContext } from './context.js';
 export function adminConnection(ctx: EngineContext): ConnectOptions {
   return {
     ...(ctx.password ? { password: ctx.password } : {}),
+    ...(ctx.tls ? { tls: ctx.tls } : {}),
     connectTimeoutMs: 1000,
     commandTimeoutMs: 3000,
     reconnectAttempts: 0,

@@ -2,11 +2,14 @@
 // the credentials, and somewhere to report progress.
 import type { Instance } from '../api/instance.js';
 import type { Endpoint, Platform } from '../platform/platform.js';
+import type { TlsOptions } from '../valkey/connection.js';
 
 export interface EngineContext {
   inst: Instance;
   platform: Platform;
   password: string | null;
+  /** TLS for the engine's own connections, where the servers require it (the operator's pods). */
+  tls?: TlsOptions;
   /** Progress lines for humans; never receives secrets. */
   log: (line: string) => void;
   timeoutMs: number;

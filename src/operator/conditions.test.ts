@@ -97,6 +97,7 @@ describe('decideStatus', () => {
 
   test('a pod lost after the instance served is Degraded; the same count while starting is Pending', () => {
     const live = clusterLive({}, ['shards-4 is not running']);
+    live.members[4]!.role = 'down'; // the cluster no longer counts as formed
     const lost = decideStatus('CLUSTER', 1, 6, observed(live, 5, { wasServing: true }));
     assert.deepEqual([lost.phase, byType(lost).Degraded], ['Degraded', 'True/MembersUnhealthy']);
     const starting = decideStatus('CLUSTER', 1, 6, observed(live, 5));

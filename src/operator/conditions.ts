@@ -146,7 +146,9 @@ export function decideStatus(mode: Mode, generation: number, dataReplicas: numbe
     const msg = `${o.pods.ready}/${o.pods.desired} data pods ready${o.allPodsReady || o.pods.ready < o.pods.desired ? '' : ', sentinels starting'}`;
     ready = cond('Ready', false, 'PodsNotReady', msg);
     progressing = cond('Progressing', true, 'PodsStarting', msg);
-    const lost = !!o.wasServing && established;
+    // A pod missing after the instance served is a loss (even when it takes the cluster's
+    // "formed" with it), the same count while it starts is not.
+    const lost = !!o.wasServing;
     if (lost) degraded = cond('Degraded', true, 'MembersUnhealthy', brief(problems) || msg);
     phase = lost ? 'Degraded' : 'Pending';
   } else if (liveReady && !failing) {

@@ -6,6 +6,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { CRD_GROUP, CRD_PLURAL, CRD_VERSION } from '../api/crd.js';
 import type { Session } from '../apply/session.js';
 import { LABEL, MANAGER } from '../render/names.js';
+import { eventSink, type EventSink } from './events.js';
 import { Informer, type KubeItem } from './informer.js';
 import { CONTROLLER, type OperatorMetrics } from './metrics.js';
 import { reconcile } from './reconcile.js';
@@ -19,6 +20,8 @@ interface ControllerOptions {
   /** Watch one namespace only; every namespace when unset. */
   namespace?: string;
   workers?: number;
+  /** This replica's name in events (the leader-election identity). */
+  identity: string;
   log: (line: string) => void;
 }
 
@@ -35,6 +38,7 @@ export class Controller {
   private readonly seen = new Map<string, string>();
   private readonly sentinelEvents: SentinelEvents;
   private readonly applied = new Map<string, { fingerprint: string; atMs: number }>();
+  private readonly event: EventSink;
   private leading = false;
   private workersRunning: Promise<void>[] = [];
 
@@ -44,6 +48,7 @@ export class Controller {
       depth: (n) => m.queueDepth.set({ name: CONTROLLER }, n),
       retry: () => m.queueRetries.inc({ name: CONTROLLER }),
     });
+    this.event = eventSink(o.session, o.identity, o.log);
     this.sentinelEvents = new SentinelEvents((key) => this.queue.add(key), o.log);
     const ns = o.namespace ? `/namespaces/${encodeURIComponent(o.namespace)}` : '';
     const owned = `${LABEL.managedBy}=${MANAGER}`;
@@ -126,6 +131,7 @@ export class Controller {
             pods: () => this.pods.list(),
             log: this.o.log,
             applied: this.applied,
+            event: this.event,
           },
           namespace,
           name,

@@ -33,8 +33,10 @@ export async function runOperator(o: OperatorOptions): Promise<RunningOperator> 
   const session = connect(o);
   const leaseName = o.leaseName ?? 'redis-kubernetes-operator';
   const metrics = new OperatorMetrics(leaseName);
+  const identity = o.identity ?? `${hostname()}_${process.pid}`;
   const controller = new Controller({
     kc,
+    identity,
     session,
     metrics,
     log: o.log,
@@ -52,7 +54,7 @@ export async function runOperator(o: OperatorOptions): Promise<RunningOperator> 
   const elector = new LeaderElector(session.http, {
     namespace: o.leaseNamespace,
     name: leaseName,
-    identity: o.identity ?? `${hostname()}_${process.pid}`,
+    identity,
     log: o.log,
     onLeading: (leading) => {
       metrics.leader.set({ name: leaseName }, leading ? 1 : 0);

@@ -4,22 +4,24 @@
 import type { Instance } from '../api/instance.js';
 import { API_VERSION } from '../api/schema.js';
 import { CRD_KIND } from '../api/crd.js';
-import { resourcePath, type ResourceInfo } from '../apply/discovery.js';
-import { KubeApiError } from '../apply/errors.js';
 import { readObject } from '../apply/serverSideApply.js';
 import type { Session } from '../apply/session.js';
 import { formCluster, NodeHoldsKeysError } from '../engine/clusterGroup.js';
 import type { EngineContext } from '../engine/context.js';
 import { observeInstance, type InstanceStatus } from '../engine/status.js';
 import { KubePlatform } from '../platform/kubernetes/kubePlatform.js';
-import { LABEL } from '../render/names.js';
+import { LABEL, names, podFqdn } from '../render/names.js';
+import type { TlsOptions } from '../valkey/connection.js';
 import { SLOT_COUNT } from '../valkey/slot.js';
 import { applyOwned } from './applyOwned.js';
-import { clusterFacts, decideStatus, withTransitions, type Observed } from './conditions.js';
+import type { EventSink } from './events.js';
+import { clusterFacts, decideStatus, type Observed } from './conditions.js';
 import { instancePods, podFacts, type PodObject } from './podFacts.js';
+import { labelRoles } from './podRoles.js';
 import { resolveResource, type Resource } from './resource.js';
 import type { SentinelTargets } from './sentinelEvents.js';
-import { roleLabelChanges, sentinelsMaster } from './sentinelRoles.js';
+import { sentinelsMaster } from './sentinelRoles.js';
+import { writeStatus } from './statusWriter.js';
 
 interface ReconcileDeps {
   session: Session;
@@ -28,6 +30,7 @@ interface ReconcileDeps {
   log: (line: string) => void;
   /** How long one engine step may wait on the servers. */
   engineTimeoutMs?: number;
+  event: EventSink;
   /** What this process last applied per resource (see applyDue). */
   applied: Map<string, { fingerprint: string; atMs: number }>;
 }
@@ -105,18 +108,23 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
     log: (line) => d.log(`${namespace}/${name}: ${line}`),
     timeoutMs: d.engineTimeoutMs ?? 60_000,
   };
-  // TLS connections are not wired into the engine's admin connections yet: say so rather than
-  // report every server as down.
   if (inst.tls.enabled) {
-    const o: Observed = {
-      kind: 'observed',
-      pods: { desired: inst.dataReplicas, ready: data.filter((p) => p.facts.ready).length },
-      allPodsReady,
-      live: null,
-      blocked: { reason: 'TLSNotSupported', message: 'the operator cannot speak TLS to the servers yet' },
-    };
-    await writeStatus(s, info, res, decideStatus(inst.mode, generation, inst.dataReplicas, o));
-    return { requeueAfterMs: RESYNC_READY_MS };
+    const tls = await tlsOptions(s, inst);
+    if (!tls) {
+      const o: Observed = {
+        kind: 'observed',
+        pods: { desired: inst.dataReplicas, ready: data.filter((p) => p.facts.ready).length },
+        allPodsReady,
+        live: null,
+        blocked: {
+          reason: 'TLSSecretMissing',
+          message: `Secret ${inst.namespace}/${inst.tls.secretName} with ca.crt, tls.crt and tls.key does not exist yet (cert-manager issues it from the Certificate)`,
+        },
+      };
+      await writeStatus(s, info, res, decideStatus(inst.mode, generation, inst.dataReplicas, o));
+      return { requeueAfterMs: RESYNC_PROGRESSING_MS };
+    }
+    ctx.tls = tls;
   }
 
   let live: InstanceStatus | null = pods.some((p) => p.facts.running) ? await observeInstance(ctx) : null;
@@ -131,9 +139,19 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
       try {
         await formCluster(ctx);
         forming = false;
+        await d.event(
+          res,
+          'Normal',
+          'ClusterFormed',
+          'FormCluster',
+          `${inst.cluster!.masters} masters with ${inst.cluster!.replicasPerMaster} replica(s) each, every slot assigned`,
+        );
       } catch (e) {
         if (!(e instanceof NodeHoldsKeysError)) throw e;
         blocked = { reason: 'NodeHoldsKeys', message: e.message };
+        // Once per episode, not once per reconcile: the condition already says it.
+        if (res.status?.conditions?.find((c) => c.type === 'Ready')?.reason !== blocked.reason)
+          await d.event(res, 'Warning', blocked.reason, 'FormCluster', blocked.message);
       }
       live = await observeInstance(ctx);
     }
@@ -143,14 +161,23 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
   let unsettled = false;
   if (inst.mode === 'SENTINEL' && live) {
     const master = sentinelsMaster(live, inst.sentinel!.quorum);
-    if (master)
-      await labelRoles(
+    if (master) {
+      const moved = await labelRoles(
         s,
         inst,
         data.map((p) => p.obj),
         master,
         ctx.log,
       );
+      if (moved?.from)
+        await d.event(
+          res,
+          'Normal',
+          'MasterChanged',
+          'LabelRoles',
+          `the sentinels name ${master} as master (was ${moved.from}); the ${LABEL.role}=master label moved with it`,
+        );
+    }
     // Sentinels that name no master yet (a group starting) are not a failover: the normal pace.
     else unsettled = live.members.some((m) => m.kind === 'sentinel' && m.sees);
   }
@@ -174,6 +201,7 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
           .filter((p) => p.facts.kind === 'sentinel' && p.facts.running)
           .map((p) => platform.placement(p.facts.name)),
         password: ctx.password,
+        ...(ctx.tls ? { tls: ctx.tls } : {}),
       }
     : undefined;
   return {
@@ -188,6 +216,26 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
   };
 }
 
+/**
+ * The operator's TLS to the pods, from the instance's TLS Secret: its CA, and its certificate as
+ * the client's where the servers require client certificates. Every pod serves the same
+ * certificate, which names every pod by a wildcard on its headless Service, so one server name
+ * (member 0's) verifies them all while the connections go to pod IPs.
+ */
+async function tlsOptions(s: Session, inst: Instance): Promise<TlsOptions | null> {
+  const secretInfo = await s.discovery.resolve('v1', 'Secret');
+  const secret = await readObject(s, secretInfo, inst.namespace, inst.tls.secretName);
+  const data = secret?.data as Record<string, string> | undefined;
+  const file = (k: string) => (data?.[k] ? Buffer.from(data[k], 'base64') : undefined);
+  const [ca, cert, key] = [file('ca.crt'), file('tls.crt'), file('tls.key')];
+  if (!ca || !cert || !key) return null;
+  return {
+    ca,
+    ...(inst.tls.clientAuth ? { cert, key } : {}),
+    servername: podFqdn(inst, `${inst.name}-0`, names(inst).dataHeadless),
+  };
+}
+
 async function password(s: Session, inst: Instance): Promise<string | null> {
   if (!inst.auth.enabled) return null;
   const secretInfo = await s.discovery.resolve('v1', 'Secret');
@@ -198,64 +246,3 @@ async function password(s: Session, inst: Instance): Promise<string | null> {
   s.secrets.add(value);
   return value;
 }
-
-async function labelRoles(
-  s: Session,
-  inst: Instance,
-  pods: readonly PodObject[],
-  master: string,
-  log: (line: string) => void,
-): Promise<void> {
-  const podInfo = await s.discovery.resolve('v1', 'Pod');
-  const changes = roleLabelChanges(
-    pods.map((p) => ({ name: p.metadata.name, role: p.metadata.labels?.[LABEL.role] })),
-    master,
-  );
-  for (const c of changes) {
-    log(`labelling ${c.pod} ${LABEL.role}=${c.role}`);
-    await s.http.request('PATCH', resourcePath(podInfo, inst.namespace, c.pod), {
-      body: { metadata: { labels: { [LABEL.role]: c.role } } },
-      contentType: 'application/merge-patch+json',
-    });
-  }
-}
-
-/** Writes status only when something but the transition times changed; resourceVersion-checked. */
-async function writeStatus(
-  s: Session,
-  info: ResourceInfo,
-  res: Resource,
-  body: ReturnType<typeof decideStatus>,
-  records?: Record<string, string>,
-): Promise<void> {
-  const previous = res.status ?? {};
-  const conditions = withTransitions(
-    previous.conditions,
-    body.conditions,
-    body.observedGeneration,
-    new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-  );
-  const status = { ...body, conditions, records: records ?? previous.records };
-  if (records === undefined && previous.records === undefined) delete status.records;
-  if (stableJson(status) === stableJson(pick(previous, Object.keys(status)))) return;
-  try {
-    await s.http.request('PATCH', `${resourcePath(info, res.metadata.namespace, res.metadata.name)}/status`, {
-      body: { metadata: { resourceVersion: res.metadata.resourceVersion }, status },
-      contentType: 'application/merge-patch+json',
-    });
-  } catch (e) {
-    // Someone changed the resource since we read it: the watch brings it back to us.
-    if (e instanceof KubeApiError && e.status === 409) return;
-    throw e;
-  }
-}
-
-const pick = (o: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.map((k) => [k, o[k]]));
-
-/** JSON with object keys sorted: the API server need not keep the order we wrote. */
-const stableJson = (v: unknown): string =>
-  JSON.stringify(v, (_k, x: unknown) =>
-    x && typeof x === 'object' && !Array.isArray(x)
-      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
-      : x,
-  );

@@ -4,11 +4,12 @@
 // dropped and made again from the next reconcile's view of the sentinels.
 import { Redis } from 'iovalkey';
 import type { Endpoint } from '../platform/platform.js';
-import { operatorClientOptions } from '../valkey/connection.js';
+import { operatorClientOptions, type TlsOptions } from '../valkey/connection.js';
 
 export interface SentinelTargets {
   endpoints: Endpoint[];
   password: string | null;
+  tls?: TlsOptions;
 }
 
 export class SentinelEvents {
@@ -35,6 +36,7 @@ export class SentinelEvents {
       const c = new Redis({
         ...operatorClientOptions({
           ...(t.password ? { password: t.password } : {}),
+          ...(t.tls ? { tls: t.tls } : {}),
           connectionName: 'rk-operator-events',
         }),
         host: e.host,

@@ -217,7 +217,7 @@ test('a Namespace object is rendered exactly when createNamespace is set, and fi
   assert.equal(withNs[0]!.kind, 'Namespace');
   assert.equal(withNs[0]!.metadata.name, 'payments');
   assert.ok(withNs.slice(1).every((o) => o.metadata.namespace === 'payments'));
-  const noCreate = instanceOf(exampleText('standalone').replace(/^  createNamespace: true.*\n/m, ''));
+  const noCreate = instanceOf(exampleText('standalone').replace(/^ {2}createNamespace: true.*\n/m, ''));
   assert.equal(byKind(render(noCreate), 'Namespace').length, 0);
   assert.equal(byKind(render(exampleInstance('planton-basic')), 'Namespace').length, 1);
 });

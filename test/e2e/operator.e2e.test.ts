@@ -3,7 +3,7 @@
 // and everything asserted is read from the servers themselves.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -13,11 +13,12 @@ import { parse } from 'yaml';
 import { customResourceDefinition, CRD_KIND } from '../../src/api/crd.js';
 import type { Instance } from '../../src/api/instance.js';
 import { API_VERSION } from '../../src/api/schema.js';
-import { installCrds } from '../support/controlPlane.js';
+import { installCrds, THIRD_PARTY_CRDS } from '../support/controlPlane.js';
 import { readObject, serverSideApply } from '../../src/apply/serverSideApply.js';
 import { connect, type Session } from '../../src/apply/session.js';
 import { loadInstances } from '../../src/cli/input.js';
 import type { KubeObject } from '../../src/render/objects.js';
+import { render } from '../../src/render/render.js';
 import { LABEL } from '../../src/render/names.js';
 import { clusterInfo, clusterNodes } from '../../src/valkey/cluster.js';
 import { withClient } from '../../src/valkey/connection.js';
@@ -25,6 +26,7 @@ import { getMasterAddrByName, sentinelFailover } from '../../src/valkey/sentinel
 import { keySlot, SLOT_COUNT } from '../../src/valkey/slot.js';
 import { waitFor } from '../agent/wait.js';
 import { startTestCluster, type TestCluster } from './cluster.js';
+import { prepareFor } from './examplePrereqs.js';
 import { startOperator, type OperatorProcess } from './operatorProcess.js';
 import { REPO_ROOT } from './rkCli.js';
 
@@ -80,7 +82,9 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
     cluster = await startTestCluster();
     core = cluster.kubeconfig.makeApiClient(CoreV1Api);
     s = connect({ kubeconfig: cluster.kubeconfigPath });
-    await installCrds(s, [customResourceDefinition() as unknown as KubeObject]);
+    // cert-manager and prometheus-operator are not running: their kinds must be served for
+    // production.yaml's Certificate, ServiceMonitor and PrometheusRule to be applied.
+    await installCrds(s, [customResourceDefinition() as unknown as KubeObject, ...THIRD_PARTY_CRDS]);
     await core.createNamespace({ body: { metadata: { name: 'demo' } } });
     operator = await startOperator(cluster.kubeconfigPath);
     started.push(operator);
@@ -132,6 +136,17 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
       }
       throw e;
     }
+  }
+
+  /** Reasons of the events.k8s.io/v1 events about the resource, oldest first. */
+  async function eventReasons(inst: Instance): Promise<string[]> {
+    const list = await s.http.request<{
+      items: Array<{ reason: string; regarding?: { kind?: string; name?: string }; eventTime?: string }>;
+    }>('GET', `/apis/events.k8s.io/v1/namespaces/${inst.namespace}/events`);
+    return list.items
+      .filter((e) => e.regarding?.kind === CRD_KIND && e.regarding.name === inst.name)
+      .sort((a, b) => (a.eventTime ?? '').localeCompare(b.eventTime ?? ''))
+      .map((e) => e.reason);
   }
 
   async function password(inst: Instance): Promise<string> {
@@ -200,6 +215,7 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
       ['True/AllNodesJoined', 'True/AllSlotsAssigned', 'False/Reconciled', 'False/AsExpected'],
     );
     assert.equal(r.status!.readyReplicas, inst.dataReplicas);
+    assert.deepEqual(await eventReasons(inst), ['ClusterFormed']);
     const pw = await password(inst);
     const conn = { password: pw, connectTimeoutMs: 2000 };
     const pods = await podIps(inst, 'data');
@@ -272,6 +288,7 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
       `role labels followed the failover ${now - t0} ms after SENTINEL FAILOVER was accepted, ${now - switchedAt} ms after a sentinel first named the new master, ${switchMasterAt ? `${now - switchMasterAt} ms after +switch-master` : 'before +switch-master'} (polled every 250 ms)`,
     );
     assert.notEqual(afterFailover, firstMaster);
+    await waitFor('a MasterChanged event', 10_000, async () => (await eventReasons(inst)).includes('MasterChanged'));
     // The issue asks for the master Service within a second of +switch-master; 3 s keeps a loaded
     // 2-core machine from failing it while still catching a fall back to the 10 s resync.
     if (switchMasterAt)
@@ -307,6 +324,21 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
         .catch(() => null);
       return !!again && again.metadata!.uid !== sts.metadata!.uid;
     });
+  });
+
+  test('examples/production.yaml (TLS, client passwords from a Secret, metrics): Ready over TLS, role labels set', async () => {
+    const { inst, manifest } = example('production.yaml');
+    // What the cluster must hold first: the namespace, the password Secret, the TLS Secret
+    // cert-manager would issue (a test CA stands in), the PriorityClass and StorageClass.
+    const prepared = await prepareFor(cluster.kubeconfig, inst, render(inst), mkdtempSync(join(cluster.dir, 'op-')));
+    await applyResource(manifest);
+    const r = await waitReady(inst, 300_000);
+    const conds = Object.fromEntries(r.status!.conditions!.map((c) => [c.type, `${c.status}/${c.reason}`]));
+    assert.equal(conds.SentinelQuorum, 'True/QuorumReached');
+    const pods = await podIps(inst, 'data');
+    assert.deepEqual(pods.map((p) => p.role).sort(), ['master', 'replica', 'replica'], JSON.stringify(pods));
+    assert.equal(pods.find((p) => p.role === 'master')!.name, r.status!.master);
+    assert.ok(prepared.userPassword && prepared.tlsCaFile);
   });
 
   test('a resource whose spec.namespace is not its own namespace is refused with a condition', async () => {

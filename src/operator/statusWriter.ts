@@ -1,0 +1,47 @@
+// The resource's status subresource: written only when it changed, with the resourceVersion
+// the reconcile read, and with the transition times of unchanged conditions kept.
+import { resourcePath, type ResourceInfo } from '../apply/discovery.js';
+import { KubeApiError } from '../apply/errors.js';
+import type { Session } from '../apply/session.js';
+import { withTransitions, type decideStatus } from './conditions.js';
+import type { Resource } from './resource.js';
+
+/** Writes status only when something but the transition times changed; resourceVersion-checked. */
+export async function writeStatus(
+  s: Session,
+  info: ResourceInfo,
+  res: Resource,
+  body: ReturnType<typeof decideStatus>,
+  records?: Record<string, string>,
+): Promise<void> {
+  const previous = res.status ?? {};
+  const conditions = withTransitions(
+    previous.conditions,
+    body.conditions,
+    body.observedGeneration,
+    new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  );
+  const status = { ...body, conditions, records: records ?? previous.records };
+  if (records === undefined && previous.records === undefined) delete status.records;
+  if (stableJson(status) === stableJson(pick(previous, Object.keys(status)))) return;
+  try {
+    await s.http.request('PATCH', `${resourcePath(info, res.metadata.namespace, res.metadata.name)}/status`, {
+      body: { metadata: { resourceVersion: res.metadata.resourceVersion }, status },
+      contentType: 'application/merge-patch+json',
+    });
+  } catch (e) {
+    // Someone changed the resource since we read it: the watch brings it back to us.
+    if (e instanceof KubeApiError && e.status === 409) return;
+    throw e;
+  }
+}
+
+const pick = (o: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.map((k) => [k, o[k]]));
+
+/** JSON with object keys sorted: the API server need not keep the order we wrote. */
+const stableJson = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : x,
+  );
