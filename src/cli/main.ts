@@ -206,6 +206,36 @@ function program(setExit: (code: number) => void): Command {
       ),
     );
 
+  p.command('install')
+    .description('install the operator: the CRD, least-privilege RBAC, a ServiceAccount and a 2-replica Deployment')
+    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context (default: the current context)')
+    .option('--namespace <ns>', 'namespace of the operator (default: redis-kubernetes-system)')
+    .option('--image <image>', 'the operator image (default: ghcr.io/redis-kubernetes/rk:0.1.0)')
+    .option('--render', 'print the objects as YAML (for GitOps: rk install --render | kubectl apply -f -) instead')
+    .action(
+      run(async (o: Parameters<typeof import('./installCommand.js').installCommand>[0]) =>
+        (await import('./installCommand.js')).installCommand(o),
+      ),
+    );
+
+  p.command('uninstall')
+    .description('remove the operator rk install installed; the namespace, the CRD and the resources stay')
+    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context (default: the current context)')
+    .option('--namespace <ns>', 'namespace of the operator (default: redis-kubernetes-system)')
+    .option(
+      '--crd',
+      'also delete the CRD, and with it EVERY RedisKubernetes resource in the cluster (their objects go; PVCs stay)',
+    )
+    .option('--timeout <seconds>', 'how long to wait for the CRD to go (with --crd)', '300')
+    .action(
+      run(async (o: { kubeconfig?: string; context?: string; namespace?: string; crd?: boolean; timeout: string }) => {
+        const parseSeconds = (await import('./applyCommand.js')).parseSeconds;
+        return (await import('./installCommand.js')).uninstallCommand({ ...o, timeout: parseSeconds(o.timeout) });
+      }),
+    );
+
   return p;
 }
 
