@@ -16,6 +16,7 @@ import { SLOT_COUNT } from '../valkey/slot.js';
 import { applyOwned } from './applyOwned.js';
 import type { EventSink } from './events.js';
 import { clusterFacts, decideStatus, type Observed } from './conditions.js';
+import { ensureFinalizer, finalize } from './finalizer.js';
 import { instancePods, podFacts, type PodObject } from './podFacts.js';
 import { labelRoles } from './podRoles.js';
 import { resolveResource, type Resource } from './resource.js';
@@ -65,15 +66,22 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
   const s = d.session;
   const info = await s.discovery.resolve(API_VERSION, CRD_KIND);
   const res = (await readObject(s, info, namespace, name)) as unknown as Resource | null;
-  if (!res || res.metadata.deletionTimestamp) return {}; // owner references take the rest away
+  if (!res) return {};
   const generation = res.metadata.generation ?? 0;
   const resolved = resolveResource(res);
+  if (res.metadata.deletionTimestamp) {
+    const log = (line: string) => d.log(`${namespace}/${name}: ${line}`);
+    await finalize(s, info, res, resolved.ok ? resolved.inst : null, log);
+    return {};
+  }
   if (!resolved.ok) {
     await writeStatus(s, info, res, decideStatus('STANDALONE', generation, 0, { kind: 'refused', ...resolved }));
     return {}; // nothing to retry until the resource changes
   }
   const inst = resolved.inst;
   const key = `${namespace}/${name}`;
+  // Before anything is created: what the operator creates, it is there to take away.
+  await ensureFinalizer(s, info, res);
   const fingerprint = JSON.stringify([res.metadata.uid, generation, res.metadata.labels, res.metadata.annotations]);
   try {
     if (applyDue(d, key, fingerprint, Date.now())) {

@@ -12,6 +12,8 @@ import { CRD_GROUP, CRD_KIND, CRD_PLURAL } from '../../src/api/crd.js';
 import { API_VERSION } from '../../src/api/schema.js';
 import { readObject } from '../../src/apply/serverSideApply.js';
 import { connect, type Session } from '../../src/apply/session.js';
+import { FINALIZER } from '../../src/operator/finalizer.js';
+import { LABEL } from '../../src/render/names.js';
 import { waitFor } from '../agent/wait.js';
 import { startTestCluster, type TestCluster } from './cluster.js';
 import { startOperator, type OperatorProcess } from './operatorProcess.js';
@@ -138,6 +140,54 @@ describe('rk install and rk uninstall on a real cluster', { timeout: 600_000 }, 
     assert.doesNotMatch(operator.log(), /forbidden/i);
   });
 
+  test('deleting the resource: the finalizer takes every object and pod away, the PVCs and the Secret stay', async () => {
+    const crInfo = await s.discovery.resolve(API_VERSION, CRD_KIND);
+    const res = (await readObject(s, crInfo, 'demo', 'cache')) as { metadata: { finalizers?: string[] } } | null;
+    assert.deepEqual(res?.metadata.finalizers, [FINALIZER]);
+    const selector = `${LABEL.instance}=cache`;
+    const claimsBefore = await kubectl(
+      cluster.kubeconfigPath,
+      'get',
+      'pvc',
+      '-n',
+      'demo',
+      '-l',
+      selector,
+      '-o',
+      'name',
+    );
+    assert.match(claimsBefore.out, /persistentvolumeclaim\//);
+    // kubectl delete waits for the finalizer: it returns once the operator has let the resource go.
+    const deleted = await kubectl(
+      cluster.kubeconfigPath,
+      'delete',
+      'rediskubernetes',
+      'cache',
+      '-n',
+      'demo',
+      '--timeout=120s',
+    );
+    assert.equal(deleted.code, 0, `${deleted.out}\n${operator!.log().slice(-5000)}`);
+    const left = await kubectl(
+      cluster.kubeconfigPath,
+      'get',
+      'pods,statefulsets,services,configmaps,poddisruptionbudgets,networkpolicies,serviceaccounts',
+      '-n',
+      'demo',
+      '-l',
+      selector,
+      '-o',
+      'name',
+    );
+    assert.equal(left.code, 0, left.out);
+    assert.equal(left.out.trim(), '', 'nothing of the instance is left but its data');
+    const claimsAfter = await kubectl(cluster.kubeconfigPath, 'get', 'pvc', '-n', 'demo', '-l', selector, '-o', 'name');
+    assert.equal(claimsAfter.out, claimsBefore.out, 'the PVCs are kept');
+    const secret = await kubectl(cluster.kubeconfigPath, 'get', 'secret', '-n', 'demo', '-l', selector, '-o', 'name');
+    assert.match(secret.out, /secret\//, 'the generated password Secret is kept with the data');
+    assert.match(operator!.log(), /kept 1 PersistentVolumeClaim/);
+  });
+
   test('rk uninstall removes all but the namespace and the CRD; --crd removes the CRD too', async () => {
     await operator?.stop();
     operator = undefined;
@@ -157,21 +207,6 @@ describe('rk install and rk uninstall on a real cluster', { timeout: 600_000 }, 
     const crdInfo = await s.discovery.resolve('apiextensions.k8s.io/v1', 'CustomResourceDefinition');
     const crdName = `${CRD_PLURAL}.${CRD_GROUP}`;
     assert.ok(await readObject(s, crdInfo, undefined, crdName), 'the CRD is kept');
-    const crInfo = await s.discovery.resolve(API_VERSION, CRD_KIND);
-    assert.ok(await readObject(s, crInfo, 'demo', 'cache'), 'the resource is kept');
-
-    // The resource's finalizer needs an operator; none runs, so release it by hand first.
-    await kubectl(
-      cluster.kubeconfigPath,
-      'patch',
-      'rediskubernetes',
-      'cache',
-      '-n',
-      'demo',
-      '--type=merge',
-      '-p',
-      '{"metadata":{"finalizers":null}}',
-    );
     const all = await rk(['uninstall', '--namespace', NS, '--crd', '--timeout', '60'], env);
     assert.equal(all.code, 0, all.err.join('\n'));
     assert.match(all.err.join('\n'), /every RedisKubernetes resource in the cluster is deleted/);
