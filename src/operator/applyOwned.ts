@@ -1,5 +1,5 @@
 // The rendered objects applied the way `rk apply` applies them (same plan, same renderer, same
-// field manager, same prune), each owned by the resource so that deleting it deletes them.
+// field manager, same prune), each owned by the resource (but the generated Secret, below).
 // The operator owns these fields: it applies with force, so a hand edit is put back.
 import type { Instance } from '../api/instance.js';
 import { planInstance } from '../apply/plan.js';
@@ -22,7 +22,10 @@ export async function applyOwned(s: Session, inst: Instance, owner: Resource): P
   for (const p of plan.objects) {
     // Cluster-scoped objects (the Namespace of createNamespace) cannot be owned by a namespaced resource.
     if (!p.info.namespaced) continue;
-    const obj = { ...p.obj, metadata: { ...p.obj.metadata, ownerReferences: [ownerReference] } };
+    // The generated auth Secret is not owned: it is the password of the data the PVCs keep, so it
+    // outlives the resource as it outlives `rk delete` (the garbage collector would take it).
+    const owned = p.info.kind !== 'Secret';
+    const obj = owned ? { ...p.obj, metadata: { ...p.obj.metadata, ownerReferences: [ownerReference] } } : p.obj;
     await serverSideApply(s, p.info, obj, { dryRun: false, force: true });
   }
   const pruned: string[] = [];

@@ -13,7 +13,8 @@
 // container is reported Waiting (reason ImageNotMapped) and counts as ready,
 // so an optional sidecar (e.g. a metrics exporter) never blocks its pod.
 import { accessSync, constants, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface ImageMapping {
   /** Human-readable name, shown in imageID and in logs. */
@@ -90,7 +91,23 @@ const redisBinaries = {
   'redis-check-rdb': 'redis-check-rdb',
 };
 
+/** This checkout's bin/rk.js (from test/agent/ or dist/test/agent/): what the operator image runs. */
+const RK_BIN = (() => {
+  let d = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6 && !existsSync(join(d, 'bin', 'rk.js')); i++) d = dirname(d);
+  return join(d, 'bin', 'rk.js');
+})();
+
 export const DEFAULT_IMAGES: ImageMapping[] = [
+  {
+    // The operator image (Dockerfile: ENTRYPOINT node /app/bin/rk.js): the local build instead.
+    name: 'rk',
+    match: /^(?:ghcr\.io\/)?redis-kubernetes\/rk$/,
+    binaries: {},
+    entrypoint: [process.execPath, RK_BIN],
+    cmd: ['operator'],
+    hostRoot: true,
+  },
   {
     name: 'valkey',
     match:

@@ -1,7 +1,7 @@
-// rk install / rk uninstall on a real control plane (RBAC on). The Deployment's pods run an image
-// the node agent does not map, so the operator is run out of cluster with the installed
-// ServiceAccount's own token instead: what the ClusterRole grants is then exactly what the
-// operator gets, and a resource reaching Ready proves the RBAC is enough.
+// rk install / rk uninstall on a real control plane (RBAC on). The node agent runs the operator
+// image as this checkout's bin/rk.js (test/agent/images.ts), so the Deployment's pods are real
+// in-cluster operators with the installed ServiceAccount's token: a resource reaching Ready, and
+// its deletion finalized, with no "forbidden" in their logs, proves the ClusterRole is enough.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -16,7 +16,6 @@ import { FINALIZER } from '../../src/operator/finalizer.js';
 import { LABEL } from '../../src/render/names.js';
 import { waitFor } from '../agent/wait.js';
 import { startTestCluster, type TestCluster } from './cluster.js';
-import { startOperator, type OperatorProcess } from './operatorProcess.js';
 import { REPO_ROOT, rk } from './rkCli.js';
 
 const KUBECTL = join(REPO_ROOT, 'test', 'control-plane', 'bin', 'kubectl');
@@ -42,7 +41,6 @@ describe('rk install and rk uninstall on a real cluster', { timeout: 600_000 }, 
   let cluster: TestCluster;
   let s: Session;
   let env: Record<string, string>;
-  let operator: OperatorProcess | undefined;
   const can = async (verb: string, resource: string, ns = 'demo') =>
     (await kubectl(cluster.kubeconfigPath, 'auth', 'can-i', verb, resource, '-n', ns, `--as=${SA}`)).out.trim();
 
@@ -52,12 +50,20 @@ describe('rk install and rk uninstall on a real cluster', { timeout: 600_000 }, 
     env = { KUBECONFIG: cluster.kubeconfigPath };
   });
   after(async () => {
-    await operator?.stop();
     await cluster?.stop();
   });
 
-  test('--render prints the objects without a cluster', async () => {
-    const r = await rk(['install', '--render', '--namespace', NS], { KUBECONFIG: '/nonexistent' });
+  /** The operator pods' statuses and logs, for failure messages. */
+  async function operatorPods(): Promise<string> {
+    const pods = await kubectl(cluster.kubeconfigPath, 'get', 'pods', '-n', NS, '-o', 'wide');
+    const names = [...pods.out.matchAll(/^(redis-kubernetes-operator-\S+)/gm)].map((m) => m[1]!);
+    return [pods.out, ...names.map((p) => `${p}:\n${cluster.agent.logs(NS, p, 'operator').slice(-3000)}`)].join('\n');
+  }
+
+  test('--render prints the objects without a cluster, and kubectl apply --server-side takes them', async () => {
+    const r = await rk(['install', '--render', '--namespace', NS, '--image', 'ghcr.io/redis-kubernetes/rk:gitops'], {
+      KUBECONFIG: '/nonexistent',
+    });
     assert.equal(r.code, 0, r.err.join('\n'));
     const kinds = parseAllDocuments(r.out.join('\n')).map((d) => (d.toJSON() as { kind: string }).kind);
     assert.deepEqual(kinds, [
@@ -70,10 +76,16 @@ describe('rk install and rk uninstall on a real cluster', { timeout: 600_000 }, 
       'RoleBinding',
       'Deployment',
     ]);
+    const file = join(cluster.dir, 'install.yaml');
+    writeFileSync(file, `${r.out.join('\n')}\n`);
+    const applied = await kubectl(cluster.kubeconfigPath, 'apply', '--server-side', '-f', file);
+    assert.equal(applied.code, 0, applied.out);
+    assert.match(applied.out, /deployment\.apps\/redis-kubernetes-operator serverside-applied/);
   });
 
-  test('rk install applies them; the service account may do what the operator does, and no pods/exec', async () => {
-    const r = await rk(['install', '--namespace', NS, '--image', 'example.org/rk:test'], env);
+  test('rk install applies them (over the GitOps copy); the service account may do what the operator does, no pods/exec', async () => {
+    // The default image: the node agent runs it as this checkout's bin/rk.js (test/agent/images.ts).
+    const r = await rk(['install', '--namespace', NS], env);
     assert.equal(r.code, 0, r.err.join('\n'));
     assert.match(r.out.join('\n'), /deployment\.apps\/redis-kubernetes-operator serverside-applied/);
     const dep = await kubectl(
@@ -86,9 +98,7 @@ describe('rk install and rk uninstall on a real cluster', { timeout: 600_000 }, 
       '-o',
       'jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}',
     );
-    assert.equal(dep.out, '2 example.org/rk:test');
-    // Idempotent: a second install (a new image) applies over the first.
-    assert.equal((await rk(['install', '--namespace', NS, '--image', 'example.org/rk:test2'], env)).code, 0);
+    assert.equal(dep.out, '2 ghcr.io/redis-kubernetes/rk:0.1.0');
 
     assert.equal(await can('watch', 'rediskubernetes'), 'yes');
     assert.equal(await can('patch', 'rediskubernetes/status'), 'yes');
@@ -101,22 +111,31 @@ describe('rk install and rk uninstall on a real cluster', { timeout: 600_000 }, 
     assert.equal(await can('list', 'secrets'), 'no');
   });
 
-  test("with only the service account's token, rk operator takes a resource to Ready", async () => {
-    const token = (await kubectl(cluster.kubeconfigPath, 'create', 'token', 'redis-kubernetes-operator', '-n', NS)).out;
-    const c = cluster.kubeconfig.getCurrentCluster()!;
-    const kubeconfig = join(cluster.dir, 'operator-sa.kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'c', cluster: { server: c.server, 'certificate-authority-data': c.caData } }],
-        users: [{ name: 'sa', user: { token: token.trim() } }],
-        contexts: [{ name: 'sa', context: { cluster: 'c', user: 'sa' } }],
-        'current-context': 'sa',
-      }),
+  test('in the cluster: 2 operator pods Ready, one holds the Lease, and a resource reaches Ready through them', async () => {
+    const rollout = await kubectl(
+      cluster.kubeconfigPath,
+      'rollout',
+      'status',
+      'deployment/redis-kubernetes-operator',
+      '-n',
+      NS,
+      '--timeout=90s',
     );
-    operator = await startOperator(kubeconfig, ['--lease-namespace', NS]);
+    assert.equal(rollout.code, 0, `${rollout.out}\n${await operatorPods()}`);
+    const holder = await waitFor('an operator pod holding the Lease', 30_000, async () => {
+      const l = await kubectl(
+        cluster.kubeconfigPath,
+        'get',
+        'lease',
+        'redis-kubernetes-operator',
+        '-n',
+        NS,
+        '-o',
+        'jsonpath={.spec.holderIdentity}',
+      );
+      return /^redis-kubernetes-operator-/.test(l.out) ? l.out : undefined;
+    });
+    assert.match(holder, /^redis-kubernetes-operator-[a-z0-9]+-[a-z0-9]+_\d+$/, 'the identity is <pod>_<pid>');
     await kubectl(cluster.kubeconfigPath, 'create', 'namespace', 'demo');
     const applied = await kubectl(
       cluster.kubeconfigPath,
@@ -136,8 +155,8 @@ describe('rk install and rk uninstall on a real cluster', { timeout: 600_000 }, 
       'demo',
       '--timeout=180s',
     );
-    assert.equal(waited.code, 0, `${waited.out}\n${operator.log().slice(-5000)}`);
-    assert.doesNotMatch(operator.log(), /forbidden/i);
+    assert.equal(waited.code, 0, `${waited.out}\n${await operatorPods()}`);
+    assert.doesNotMatch(await operatorPods(), /forbidden/i, 'the ClusterRole covered every call');
   });
 
   test('deleting the resource: the finalizer takes every object and pod away, the PVCs and the Secret stay', async () => {
@@ -167,7 +186,7 @@ describe('rk install and rk uninstall on a real cluster', { timeout: 600_000 }, 
       'demo',
       '--timeout=120s',
     );
-    assert.equal(deleted.code, 0, `${deleted.out}\n${operator!.log().slice(-5000)}`);
+    assert.equal(deleted.code, 0, `${deleted.out}\n${await operatorPods()}`);
     const left = await kubectl(
       cluster.kubeconfigPath,
       'get',
@@ -185,12 +204,10 @@ describe('rk install and rk uninstall on a real cluster', { timeout: 600_000 }, 
     assert.equal(claimsAfter.out, claimsBefore.out, 'the PVCs are kept');
     const secret = await kubectl(cluster.kubeconfigPath, 'get', 'secret', '-n', 'demo', '-l', selector, '-o', 'name');
     assert.match(secret.out, /secret\//, 'the generated password Secret is kept with the data');
-    assert.match(operator!.log(), /kept 1 PersistentVolumeClaim/);
+    assert.match(await operatorPods(), /kept 1 PersistentVolumeClaim/);
   });
 
   test('rk uninstall removes all but the namespace and the CRD; --crd removes the CRD too', async () => {
-    await operator?.stop();
-    operator = undefined;
     const r = await rk(['uninstall', '--namespace', NS], env);
     assert.equal(r.code, 0, r.err.join('\n'));
     for (const what of [
