@@ -1,5 +1,7 @@
 // rk install / rk uninstall: the operator in a cluster (CRD, RBAC, ServiceAccount, Deployment),
 // server-side applied like everything rk applies; --render prints the same objects for GitOps.
+import { CRD_KIND } from '../api/crd.js';
+import { API_VERSION } from '../api/schema.js';
 import { objectRef } from '../apply/discovery.js';
 import { KubeError } from '../apply/errors.js';
 import { deleteObject, readObject, serverSideApply } from '../apply/serverSideApply.js';
@@ -10,6 +12,7 @@ import {
   installObjects,
   OPERATOR_NAME,
 } from '../operator/installObjects.js';
+import { FINALIZER } from '../operator/finalizer.js';
 import type { KubeObject } from '../render/objects.js';
 import { stdio, target, type ClusterFlags, type Io } from './applyCommand.js';
 import { toYaml } from './renderCommand.js';
@@ -90,6 +93,16 @@ export async function uninstallCommand(o: UninstallFlags, io: Io = stdio): Promi
     metadata: { name: OPERATOR_NAME, namespace: ns },
   };
   for (const obj of [...rest.filter((x) => x.kind !== 'Namespace').reverse(), lease]) await remove(obj);
+  if (!o.crd) {
+    // Kept resources carry the operator's finalizer: deleting one now waits for an operator.
+    const info = await s.discovery.find(API_VERSION, CRD_KIND);
+    const everywhere = info && `/apis/${info.group}/${info.version}/${info.plural}`;
+    const left = everywhere ? (await s.http.request<{ items?: unknown[] }>('GET', everywhere)).items?.length : 0;
+    if (left)
+      io.err(
+        `${left} RedisKubernetes resource(s) remain; deleting one now waits for an operator to finalize it (rk install again, or remove the finalizer ${FINALIZER} by hand)`,
+      );
+  }
   io.err(
     `operator uninstalled; kept: namespace ${ns}${o.crd ? '' : ' and the CRD with every RedisKubernetes resource (--crd deletes them)'}`,
   );

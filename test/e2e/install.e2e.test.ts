@@ -208,8 +208,24 @@ describe('rk install and rk uninstall on a real cluster', { timeout: 600_000 }, 
   });
 
   test('rk uninstall removes all but the namespace and the CRD; --crd removes the CRD too', async () => {
+    // A resource left behind, finalizer set: uninstall says what deleting it will need.
+    const again = await kubectl(
+      cluster.kubeconfigPath,
+      'apply',
+      '-n',
+      'demo',
+      '-f',
+      join(REPO_ROOT, 'examples', 'standalone.yaml'),
+    );
+    assert.equal(again.code, 0, again.out);
+    const crInfo = await s.discovery.resolve(API_VERSION, CRD_KIND);
+    await waitFor('the finalizer on the new resource', 30_000, async () => {
+      const res = (await readObject(s, crInfo, 'demo', 'cache')) as { metadata: { finalizers?: string[] } } | null;
+      return res?.metadata.finalizers?.includes(FINALIZER);
+    });
     const r = await rk(['uninstall', '--namespace', NS], env);
     assert.equal(r.code, 0, r.err.join('\n'));
+    assert.match(r.err.join('\n'), /1 RedisKubernetes resource\(s\) remain; deleting one now waits for an operator/);
     for (const what of [
       ['deployment', 'redis-kubernetes-operator', '-n', NS],
       ['serviceaccount', 'redis-kubernetes-operator', '-n', NS],
@@ -224,6 +240,19 @@ describe('rk install and rk uninstall on a real cluster', { timeout: 600_000 }, 
     const crdInfo = await s.discovery.resolve('apiextensions.k8s.io/v1', 'CustomResourceDefinition');
     const crdName = `${CRD_PLURAL}.${CRD_GROUP}`;
     assert.ok(await readObject(s, crdInfo, undefined, crdName), 'the CRD is kept');
+    // No operator runs now: release the resource by hand, or the CRD's deletion would wait for it.
+    const released = await kubectl(
+      cluster.kubeconfigPath,
+      'patch',
+      'rediskubernetes',
+      'cache',
+      '-n',
+      'demo',
+      '--type=merge',
+      '-p',
+      '{"metadata":{"finalizers":null}}',
+    );
+    assert.equal(released.code, 0, released.out);
     const all = await rk(['uninstall', '--namespace', NS, '--crd', '--timeout', '60'], env);
     assert.equal(all.code, 0, all.err.join('\n'));
     assert.match(all.err.join('\n'), /every RedisKubernetes resource in the cluster is deleted/);
