@@ -3,7 +3,6 @@
 // in-cluster operators with the installed ServiceAccount's token: a resource reaching Ready, and
 // its deletion finalized, with no "forbidden" in their logs, proves the ClusterRole is enough.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -16,26 +15,11 @@ import { FINALIZER } from '../../src/operator/finalizer.js';
 import { LABEL } from '../../src/render/names.js';
 import { waitFor } from '../agent/wait.js';
 import { startTestCluster, type TestCluster } from './cluster.js';
+import { kubectl } from './kubectl.js';
 import { REPO_ROOT, rk } from './rkCli.js';
 
-const KUBECTL = join(REPO_ROOT, 'test', 'control-plane', 'bin', 'kubectl');
 const NS = 'ops';
 const SA = `system:serviceaccount:${NS}:redis-kubernetes-operator`;
-
-function kubectl(kubeconfig: string, ...args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      KUBECTL,
-      args,
-      { env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 120_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (err as { code?: unknown }).code : 0;
-        if (typeof code !== 'number') return reject(new Error(err!.message, { cause: err }));
-        resolve({ code, out: `${stdout}${stderr}` });
-      },
-    );
-  });
-}
 
 describe('rk install and rk uninstall on a real cluster', { timeout: 600_000 }, () => {
   let cluster: TestCluster;

@@ -2,7 +2,6 @@
 // with KUBECONFIG, the resources are created the way `kubectl apply` creates them (no rk apply),
 // and everything asserted is read from the servers themselves.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,27 +27,10 @@ import { waitFor } from '../agent/wait.js';
 import { startTestCluster, type TestCluster } from './cluster.js';
 import { prepareFor } from './examplePrereqs.js';
 import { startOperator, type OperatorProcess } from './operatorProcess.js';
+import { kubectl } from './kubectl.js';
 import { REPO_ROOT } from './rkCli.js';
 
 const log = (m: string) => process.stderr.write(`[operator e2e] ${m}\n`);
-const KUBECTL = join(REPO_ROOT, 'test', 'control-plane', 'bin', 'kubectl');
-
-/** The control plane's kubectl, as a user runs it: exit code and output. */
-function kubectl(kubeconfig: string, ...args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      KUBECTL,
-      args,
-      { env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 120_000 },
-      (err, stdout, stderr) => {
-        const code = err ? ((err as { code?: number }).code ?? null) : 0;
-        if (err && typeof (err as { code?: unknown }).code !== 'number')
-          return reject(new Error(err.message, { cause: err }));
-        resolve({ code, out: `${stdout}${stderr}` });
-      },
-    );
-  });
-}
 
 interface Condition {
   type: string;
