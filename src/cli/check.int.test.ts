@@ -90,6 +90,19 @@ describe('rk check', { timeout: 120_000 }, () => {
   });
 
   it('prints a human summary line and exits 0 when nothing is lost', async () => {
+    // After the kill above (checked-0 stays down), the remaining replica may still be resyncing with
+    // the new master, and a WAIT 1 then acknowledges nothing: start once a replica's link is up.
+    await waitFor(
+      'a replica linked to the new master (rk status)',
+      () => {
+        const status = JSON.parse(rk('status', '-f', specFile, '--dir', dir, '-o', 'json').stdout) as {
+          members: { name: string; role: string; link?: string }[];
+        };
+        const linked = status.members.some((m) => m.role === 'replica' && m.link === 'up');
+        return Promise.resolve(linked || status.members.map((m) => `${m.name} ${m.role} ${m.link ?? ''}`).join(', '));
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
     const started = Date.now();
     const { code, stdout } = await run(['check', '-f', specFile, '--dir', dir, '--duration', '1s']);
     assert.equal(code, 0, stdout);
