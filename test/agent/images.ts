@@ -35,6 +35,12 @@ export interface ImageMapping {
    * For plain OS images whose commands are the host's anyway.
    */
   hostRoot?: boolean;
+  /**
+   * Host paths that stand for the image's own files: bound read-only at the same path after the
+   * pod's volumes, so a volume (e.g. an emptyDir on /tmp) cannot hide them when the checkout
+   * lives below it.
+   */
+  imagePaths?: string[];
 }
 
 /**
@@ -91,11 +97,11 @@ const redisBinaries = {
   'redis-check-rdb': 'redis-check-rdb',
 };
 
-/** This checkout's bin/rk.js (from test/agent/ or dist/test/agent/): what the operator image runs. */
-const RK_BIN = (() => {
+/** This checkout (found from test/agent/ or dist/test/agent/): its bin/rk.js is what the operator image runs. */
+const RK_ROOT = (() => {
   let d = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6 && !existsSync(join(d, 'bin', 'rk.js')); i++) d = dirname(d);
-  return join(d, 'bin', 'rk.js');
+  return d;
 })();
 
 export const DEFAULT_IMAGES: ImageMapping[] = [
@@ -104,9 +110,10 @@ export const DEFAULT_IMAGES: ImageMapping[] = [
     name: 'rk',
     match: /^(?:ghcr\.io\/)?redis-kubernetes\/rk$/,
     binaries: {},
-    entrypoint: [process.execPath, RK_BIN],
+    entrypoint: [process.execPath, join(RK_ROOT, 'bin', 'rk.js')],
     cmd: ['operator'],
     hostRoot: true,
+    imagePaths: [RK_ROOT],
   },
   {
     name: 'valkey',
@@ -193,7 +200,7 @@ export function effectiveArgv(
 
 /** How a container will be run, decided from its image and command. */
 export type LaunchPlan =
-  | { kind: 'run'; argv: string[]; mapping?: ImageMapping; binDir?: string; workdir?: string }
+  | { kind: 'run'; argv: string[]; mapping?: ImageMapping; binDir?: string; workdir?: string; imagePaths?: string[] }
   | { kind: 'unmapped'; reason: string; message: string };
 
 /**
@@ -248,7 +255,14 @@ export function planLaunch(
       }
       if (exe === `/${base}` && inImage) argv[0] = base; // e.g. /redis_exporter at the image root
     }
-    return { kind: 'run', argv, mapping: m, binDir: m.hostRoot ? undefined : binDir, workdir: m.workdir };
+    return {
+      kind: 'run',
+      argv,
+      mapping: m,
+      binDir: m.hostRoot ? undefined : binDir,
+      workdir: m.workdir,
+      imagePaths: m.imagePaths ?? [],
+    };
   }
   // Unknown image: run it only if its command is a program this host has.
   if (command && command.length > 0 && which(command[0]!)) return { kind: 'run', argv: [...command, ...(args ?? [])] };

@@ -378,6 +378,7 @@ export class PodRunner {
     sys('etc-resolv.conf', '/etc/resolv.conf');
     sys('etc-hostname', '/etc/hostname');
     if (plan.binDir) mounts.push({ hostPath: plan.binDir, containerPath: '/usr/local/bin', readOnly: true });
+    for (const p of plan.imagePaths ?? []) mounts.push({ hostPath: p, containerPath: p, readOnly: true });
     this.d.registerMountpoints(hostMountpointsToCreate(mounts));
 
     const fullEnv = { ...env };
