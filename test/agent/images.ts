@@ -36,9 +36,8 @@ export interface ImageMapping {
    */
   hostRoot?: boolean;
   /**
-   * Host paths that stand for the image's own files: bound read-only at the same path after the
-   * pod's volumes, so a volume (e.g. an emptyDir on /tmp) cannot hide them when the checkout
-   * lives below it.
+   * Host paths that stand for the image's own files: a pod volume mounted above one of them (e.g.
+   * an emptyDir on /tmp over a checkout under /tmp) is left out, so it cannot hide them.
    */
   imagePaths?: string[];
 }

@@ -378,7 +378,11 @@ export class PodRunner {
     sys('etc-resolv.conf', '/etc/resolv.conf');
     sys('etc-hostname', '/etc/hostname');
     if (plan.binDir) mounts.push({ hostPath: plan.binDir, containerPath: '/usr/local/bin', readOnly: true });
-    for (const p of plan.imagePaths ?? []) mounts.push({ hostPath: p, containerPath: p, readOnly: true });
+    // A volume mounted above the image's own files (an emptyDir on /tmp over a checkout under /tmp)
+    // would hide them: such a volume is left out, and the pod sees the host's directory there.
+    const hides = (m: Mount) =>
+      (plan.imagePaths ?? []).some((p) => p === m.containerPath || p.startsWith(m.containerPath.replace(/\/?$/, '/')));
+    for (let i = mounts.length - 1; i >= 0; i--) if (hides(mounts[i]!)) mounts.splice(i, 1);
     this.d.registerMountpoints(hostMountpointsToCreate(mounts));
 
     const fullEnv = { ...env };
