@@ -24,7 +24,9 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing valkey and redis from Debian (missing: ${need[*]})" >&2
   if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
     # Backports from the same Debian mirror the machine already uses (one-line or deb822 sources).
-    mirror=$(grep -hsE '^(deb |URIs:)' /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources \
+    # grep exits 2 for a listed file that does not exist (a machine with deb822 sources only has
+    # no sources.list): under pipefail that would end the script silently, hence the || true.
+    mirror=$({ grep -hsE '^(deb |URIs:)' /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources || true; } \
       | grep -oE 'https?://[^ ]+/debian/?( |$)' | head -n 1 | tr -d ' ')
     if [ -z "$mirror" ]; then
       echo "setup.sh: no Debian mirror in /etc/apt/sources.list{,.d}: add one, then re-run" >&2

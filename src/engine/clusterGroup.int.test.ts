@@ -14,7 +14,7 @@ import {
   localInstance,
   type LocalTestInstance,
 } from '../../test/support/localInstance.js';
-import { clusterAddSlotsRange, clusterMeet } from '../valkey/cluster.js';
+import { clusterAddSlotsRange, clusterMeet, clusterNodes } from '../valkey/cluster.js';
 import { send } from '../valkey/command.js';
 import { withClient } from '../valkey/connection.js';
 import { keySlot } from '../valkey/slot.js';
@@ -138,10 +138,17 @@ for (const flavor of ['valkey', 'redis'] as const) {
         'shards-3 to take over',
         async () => {
           const s = await observeInstance(t.ctx);
-          return s.members.find((m) => m.name === 'shards-3')?.role === 'master' &&
-            s.members.filter((m) => m.clusterState && m.clusterState !== 'ok').length === 0
-            ? true
-            : 'not yet';
+          const settled =
+            s.members.find((m) => m.name === 'shards-3')?.role === 'master' &&
+            s.members.every((m) => !m.clusterState || m.clusterState === 'ok');
+          if (settled) return true;
+          // What each member says, and how shards-3 sees the others (fail?, fail): the timeout
+          // message then tells a slow election from a stuck one.
+          const views = s.members.map((m) => `${m.name} ${m.role} ${m.clusterState ?? '-'}${m.problem ? ` (${m.problem})` : ''}`);
+          const flags = await withClient(t.platform.placement('shards-3'), { password: t.ctx.password! }, (c) => clusterNodes(c))
+            .then((ns) => ns.map((n) => `${n.port}:${n.flags.list.join(',')}`).join(' '))
+            .catch((e: Error) => e.message);
+          return `${views.join(', ')}; shards-3 sees ${flags}`;
         },
         { timeoutMs: 30_000, intervalMs: 200 },
       );
