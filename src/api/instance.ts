@@ -32,7 +32,14 @@ export interface Instance {
     resources: ResolvedResources;
   };
   cluster: null | { masters: number; replicasPerMaster: number; nodeTimeoutMs: number };
-  persistence: { mode: PersistenceMode; storageClass: string | null; diskSize: string; diskBytes: number };
+  persistence: {
+    mode: PersistenceMode;
+    storageClass: string | null;
+    diskSize: string;
+    diskBytes: number;
+    /** The operator deletes the PVCs (and the generated password) with the resource. */
+    deleteClaim: boolean;
+  };
   auth: { enabled: boolean; secretName: string; secretKey: string; generated: boolean };
   tls: {
     enabled: boolean;

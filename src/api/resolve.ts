@@ -98,6 +98,7 @@ export function resolveInstance(m: Manifest): Instance {
       storageClass: spec.persistence?.storageClass ?? null,
       diskSize,
       diskBytes: quantityToBytes(diskSize),
+      deleteClaim: spec.persistence?.deleteClaim ?? false,
     },
     auth: {
       enabled: spec.auth?.enabled ?? true,

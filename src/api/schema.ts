@@ -149,6 +149,12 @@ export const SpecSchema = Obj({
       mode: Type.Optional(Enum(PERSISTENCE_MODES, 'HYBRID (RDB preamble + AOF, default), RDB, AOF or NONE')),
       storageClass: Type.Optional(Type.String({ minLength: 1 })),
       diskSize: Type.Optional(Quantity('Volume per data pod; default 3x maxmemory rounded up to Gi')),
+      deleteClaim: Type.Optional(
+        Type.Boolean({
+          description:
+            'When the resource is deleted, the operator also deletes the data (PVCs) and the generated password Secret; default false: both are kept',
+        }),
+      ),
     }),
   ),
   auth: Type.Optional(

@@ -11,10 +11,30 @@ import type { Session } from './session.js';
 
 export interface DeleteOptions {
   purge: boolean;
+  /** How the user asks for purge, for the "kept" lines (default: rk delete's --purge). */
+  purgeHint?: string;
   timeoutMs: number;
   out: (line: string) => void;
   progress: (line: string) => void;
   pollMs?: number;
+  /**
+   * false: delete and return at once with what is still going (the operator's finalizer looks
+   * again on its next reconcile rather than hold a worker while pods shut down).
+   */
+  wait?: boolean;
+}
+
+export interface DeleteResult {
+  deleted: number;
+  /** Without wait: what is still on its way out ("3 pods: a-0, a-1, a-2"), or null when all is gone. */
+  goingAway: string | null;
+}
+
+/** What of a list is still there, as one line, or null. */
+function leftOver(what: string, objs: LiveObject[]): string | null {
+  const left = objs.map((o) => o.metadata.name).sort();
+  if (!left.length) return null;
+  return `${left.length} ${what}: ${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''}`;
 }
 
 async function waitGone(
@@ -27,9 +47,9 @@ async function waitGone(
   const start = Date.now();
   let last = '';
   for (;;) {
-    const left = (await list()).map((o) => o.metadata.name).sort();
-    if (left.length === 0) return;
-    const line = `waiting for ${left.length} ${what} to go: ${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''}`;
+    const left = leftOver(what, await list());
+    if (!left) return;
+    const line = `waiting for ${left} to go`;
     if (line !== last) progress(line);
     last = line;
     if (Date.now() - start >= timeoutMs)
@@ -38,7 +58,7 @@ async function waitGone(
   }
 }
 
-export async function deleteInstance(s: Session, inst: Instance, o: DeleteOptions): Promise<number> {
+export async function deleteInstance(s: Session, inst: Instance, o: DeleteOptions): Promise<DeleteResult> {
   const start = Date.now();
   const remaining = () => Math.max(0, o.timeoutMs - (Date.now() - start));
   const pollMs = o.pollMs ?? 1000;
@@ -66,19 +86,25 @@ export async function deleteInstance(s: Session, inst: Instance, o: DeleteOption
       }
     } else if (secret && ours) {
       o.progress(
-        `kept ${objectRef(secretInfo, inst.auth.secretName)}: the password of the kept data (--purge deletes it)`,
+        `kept ${objectRef(secretInfo, inst.auth.secretName)}: the password of the kept data (${o.purgeHint ?? '--purge'} deletes it)`,
       );
     }
   }
 
   const podInfo = await s.discovery.resolve('v1', 'Pod');
   const stsInfo = await s.discovery.resolve('apps/v1', 'StatefulSet');
-  await waitGone('pods', remaining(), pollMs, o.progress, () => listObjects(s, podInfo, inst.namespace, selector));
-  // Foreground deletion keeps the StatefulSet until its pods are gone; wait for it too, or an
-  // immediate re-apply could find it half-deleted.
-  await waitGone('StatefulSets', remaining(), pollMs, o.progress, () =>
-    listObjects(s, stsInfo, inst.namespace, selector),
-  );
+  const listPods = () => listObjects(s, podInfo, inst.namespace, selector);
+  const listSets = () => listObjects(s, stsInfo, inst.namespace, selector);
+  if (o.wait === false) {
+    // The claims are only touched once their pods are gone: a later call finds that.
+    const goingAway = leftOver('pods', await listPods()) ?? leftOver('StatefulSets', await listSets());
+    if (goingAway) return { deleted, goingAway };
+  } else {
+    await waitGone('pods', remaining(), pollMs, o.progress, listPods);
+    // Foreground deletion keeps the StatefulSet until its pods are gone; wait for it too, or an
+    // immediate re-apply could find it half-deleted.
+    await waitGone('StatefulSets', remaining(), pollMs, o.progress, listSets);
+  }
 
   const pvcInfo = await s.discovery.resolve('v1', 'PersistentVolumeClaim');
   const claims = await listObjects(s, pvcInfo, inst.namespace, selector);
@@ -89,18 +115,21 @@ export async function deleteInstance(s: Session, inst: Instance, o: DeleteOption
         deleted++;
       }
     }
-    await waitGone('PersistentVolumeClaims', remaining(), pollMs, o.progress, () =>
-      listObjects(s, pvcInfo, inst.namespace, selector),
-    );
+    const listClaims = () => listObjects(s, pvcInfo, inst.namespace, selector);
+    if (o.wait === false) {
+      const goingAway = leftOver('PersistentVolumeClaims', await listClaims());
+      if (goingAway) return { deleted, goingAway };
+    } else await waitGone('PersistentVolumeClaims', remaining(), pollMs, o.progress, listClaims);
   } else if (claims.length) {
     o.progress(
       `kept ${claims.length} PersistentVolumeClaim(s) with the data: ${claims
         .map((c) => c.metadata.name)
         .sort()
-        .join(', ')} (--purge deletes them)`,
+        .join(', ')} (${o.purgeHint ?? '--purge'} deletes them)`,
     );
   }
-  if (deleted === 0) o.progress(`nothing to delete: no objects of ${inst.name} in namespace ${inst.namespace}`);
+  if (deleted === 0 && o.wait !== false)
+    o.progress(`nothing to delete: no objects of ${inst.name} in namespace ${inst.namespace}`);
   else o.progress(`${inst.namespace}/${inst.name}: deleted in ${((Date.now() - start) / 1000).toFixed(1)}s`);
-  return deleted;
+  return { deleted, goingAway: null };
 }

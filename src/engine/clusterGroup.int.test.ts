@@ -144,8 +144,12 @@ for (const flavor of ['valkey', 'redis'] as const) {
           if (settled) return true;
           // What each member says, and how shards-3 sees the others (fail?, fail): the timeout
           // message then tells a slow election from a stuck one.
-          const views = s.members.map((m) => `${m.name} ${m.role} ${m.clusterState ?? '-'}${m.problem ? ` (${m.problem})` : ''}`);
-          const flags = await withClient(t.platform.placement('shards-3'), { password: t.ctx.password! }, (c) => clusterNodes(c))
+          const views = s.members.map(
+            (m) => `${m.name} ${m.role} ${m.clusterState ?? '-'}${m.problem ? ` (${m.problem})` : ''}`,
+          );
+          const flags = await withClient(t.platform.placement('shards-3'), { password: t.ctx.password! }, (c) =>
+            clusterNodes(c),
+          )
             .then((ns) => ns.map((n) => `${n.port}:${n.flags.list.join(',')}`).join(' '))
             .catch((e: Error) => e.message);
           return `${views.join(', ')}; shards-3 sees ${flags}`;

@@ -2,7 +2,8 @@
 // until the operator has taken its objects away in order (workloads before the config they mount,
 // their pods gone), exactly as `rk delete` does (deleteInstance, no second copy). The data (PVCs)
 // and the generated password Secret that belongs with it are kept, as `rk delete` keeps them
-// without --purge. Owner references alone would delete in no order and not wait for the pods.
+// without --purge, unless spec.persistence.deleteClaim asks for them to go too. Owner references
+// alone would delete in no order and not wait for the pods.
 import type { Instance } from '../api/instance.js';
 import { deleteInstance } from '../apply/deleteInstance.js';
 import { resourcePath, type ResourceInfo } from '../apply/discovery.js';
@@ -10,9 +11,6 @@ import type { Session } from '../apply/session.js';
 import type { Resource } from './resource.js';
 
 export const FINALIZER = 'redis-kubernetes.io/finalizer';
-
-/** How long one finalizing reconcile waits for the pods to go before it fails and is retried. */
-const DELETE_TIMEOUT_MS = 120_000;
 
 type WithFinalizers = Resource & { metadata: Resource['metadata'] & { finalizers?: string[] } };
 
@@ -40,7 +38,9 @@ export async function ensureFinalizer(s: Session, info: ResourceInfo, res: Resou
 
 /**
  * The resource is being deleted: delete what it owns (when its spec still resolves; otherwise the
- * owner references let the garbage collector do it) and wait for the pods, then let it go.
+ * owner references let the garbage collector do it), then let it go once its pods are gone.
+ * Returns what is still going away: the caller looks again later rather than hold a worker while
+ * pods shut down (a master's shutdown save may take long).
  */
 export async function finalize(
   s: Session,
@@ -48,13 +48,24 @@ export async function finalize(
   res: Resource,
   inst: Instance | null,
   log: (line: string) => void,
-): Promise<void> {
-  if (!hasFinalizer(res)) return;
-  if (inst) await deleteInstance(s, inst, { purge: false, timeoutMs: DELETE_TIMEOUT_MS, out: log, progress: log });
+): Promise<{ goingAway: string | null }> {
+  if (!hasFinalizer(res)) return { goingAway: null };
+  if (inst) {
+    const { goingAway } = await deleteInstance(s, inst, {
+      purge: inst.persistence.deleteClaim,
+      purgeHint: 'spec.persistence.deleteClaim: true',
+      timeoutMs: 0,
+      wait: false,
+      out: log,
+      progress: log,
+    });
+    if (goingAway) return { goingAway };
+  }
   await setFinalizers(
     s,
     info,
     res,
     ((res as WithFinalizers).metadata.finalizers ?? []).filter((f) => f !== FINALIZER),
   );
+  return { goingAway: null };
 }

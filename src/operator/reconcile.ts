@@ -71,8 +71,9 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
   const resolved = resolveResource(res);
   if (res.metadata.deletionTimestamp) {
     const log = (line: string) => d.log(`${namespace}/${name}: ${line}`);
-    await finalize(s, info, res, resolved.ok ? resolved.inst : null, log);
-    return {};
+    const { goingAway } = await finalize(s, info, res, resolved.ok ? resolved.inst : null, log);
+    if (goingAway) log(`deleting: waiting for ${goingAway} to go`);
+    return goingAway ? { requeueAfterMs: RESYNC_PROGRESSING_MS } : {};
   }
   if (!resolved.ok) {
     await writeStatus(s, info, res, decideStatus('STANDALONE', generation, 0, { kind: 'refused', ...resolved }));

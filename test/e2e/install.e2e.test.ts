@@ -191,6 +191,64 @@ describe('rk install and rk uninstall on a real cluster', { timeout: 600_000 }, 
     assert.match(await operatorPods(), /kept 1 PersistentVolumeClaim/);
   });
 
+  test('with spec.persistence.deleteClaim: true, deleting the resource takes the PVCs and the generated Secret too', async () => {
+    const selector = `${LABEL.instance}=cache`;
+    const applied = await kubectl(
+      cluster.kubeconfigPath,
+      'apply',
+      '-n',
+      'demo',
+      '-f',
+      join(REPO_ROOT, 'examples', 'standalone.yaml'),
+    );
+    assert.equal(applied.code, 0, applied.out);
+    const patched = await kubectl(
+      cluster.kubeconfigPath,
+      'patch',
+      'rediskubernetes',
+      'cache',
+      '-n',
+      'demo',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ spec: { persistence: { deleteClaim: true } } }),
+    );
+    assert.equal(patched.code, 0, patched.out);
+    const waited = await kubectl(
+      cluster.kubeconfigPath,
+      'wait',
+      '--for=condition=Ready',
+      'rediskubernetes/cache',
+      '-n',
+      'demo',
+      '--timeout=180s',
+    );
+    assert.equal(waited.code, 0, `${waited.out}\n${await operatorPods()}`);
+    const deleted = await kubectl(
+      cluster.kubeconfigPath,
+      'delete',
+      'rediskubernetes',
+      'cache',
+      '-n',
+      'demo',
+      '--timeout=120s',
+    );
+    assert.equal(deleted.code, 0, `${deleted.out}\n${await operatorPods()}`);
+    const left = await kubectl(
+      cluster.kubeconfigPath,
+      'get',
+      'pvc,secrets',
+      '-n',
+      'demo',
+      '-l',
+      selector,
+      '-o',
+      'name',
+    );
+    assert.equal(left.code, 0, left.out);
+    assert.equal(left.out.trim(), '', 'the data and its password went with the resource, as the spec asked');
+  });
+
   test('rk uninstall removes all but the namespace and the CRD; --crd removes the CRD too', async () => {
     // A resource left behind, finalizer set: uninstall says what deleting it will need.
     const again = await kubectl(
