@@ -39,9 +39,13 @@ export type Observed =
       wasServing?: boolean;
     };
 
+/** The phases a status may show (the printer column), from first seen to worst. */
+export const PHASES = ['Pending', 'Forming', 'Ready', 'Degraded', 'Blocked', 'Failed'] as const;
+type Phase = (typeof PHASES)[number];
+
 interface StatusBody {
   observedGeneration: number;
-  phase: 'Pending' | 'Forming' | 'Ready' | 'Degraded' | 'Blocked' | 'Failed';
+  phase: Phase;
   /** "ready/desired" data pods, for the printer column. */
   ready: string;
   readyReplicas: number;

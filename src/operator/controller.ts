@@ -48,7 +48,11 @@ export class Controller {
       depth: (n) => m.queueDepth.set({ name: CONTROLLER }, n),
       retry: () => m.queueRetries.inc({ name: CONTROLLER }),
     });
-    this.event = eventSink(o.session, o.identity, o.log);
+    const record = eventSink(o.session, o.identity, o.log);
+    this.event = (res, type, reason, action, note) => {
+      m.instanceEvents.inc({ namespace: res.metadata.namespace, name: res.metadata.name, type, reason });
+      return record(res, type, reason, action, note);
+    };
     this.sentinelEvents = new SentinelEvents((key) => this.queue.add(key), o.log);
     const ns = o.namespace ? `/namespaces/${encodeURIComponent(o.namespace)}` : '';
     const owned = `${LABEL.managedBy}=${MANAGER}`;
@@ -62,6 +66,7 @@ export class Controller {
       onEvent: (type, obj) => {
         const key = keyOf(obj.metadata.namespace, obj.metadata.name);
         if (type === 'delete') {
+          o.metrics.forgetInstance(obj.metadata.namespace ?? '', obj.metadata.name);
           this.seen.delete(key);
           this.sentinelEvents.drop(key);
           this.applied.delete(key);
@@ -137,6 +142,7 @@ export class Controller {
           name,
         );
         this.queue.forget(key);
+        if (r.phase) m.setPhase(namespace, name, r.phase);
         if (r.sentinels) this.sentinelEvents.ensure(key, r.sentinels);
         else this.sentinelEvents.drop(key);
         if (r.requeueAfterMs) {

@@ -1,6 +1,7 @@
 // Prometheus metrics under controller-runtime's names, so dashboards and alerts written for
 // Go operators work unchanged. One registry per operator (tests may run several).
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { PHASES } from './conditions.js';
 
 export const CONTROLLER = 'rediskubernetes';
 
@@ -43,6 +44,31 @@ export class OperatorMetrics {
     labelNames: ['name'] as const,
     registers: [this.registry],
   });
+
+  // Our own, per instance: what a person on call asks first (is it serving? did the master move?).
+  /** Every Event the operator records (MasterChanged, Handover, ClusterFormed, blocked steps ...), by reason. */
+  readonly instanceEvents = new Counter({
+    name: 'rediskubernetes_events_total',
+    help: 'Events recorded about RedisKubernetes resources, by type and reason (failovers, handovers, scale and rollout steps, blocked steps)',
+    labelNames: ['namespace', 'name', 'type', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly instancePhase = new Gauge({
+    name: 'rediskubernetes_instance_phase',
+    help: 'The phase of each RedisKubernetes resource as of its last reconcile: 1 for the current phase, 0 for the others',
+    labelNames: ['namespace', 'name', 'phase'] as const,
+    registers: [this.registry],
+  });
+
+  /** Sets the phase series of one instance: 1 for its phase, 0 for the others, so alerts can match on either. */
+  setPhase(namespace: string, name: string, phase: string): void {
+    for (const p of PHASES) this.instancePhase.set({ namespace, name, phase: p }, p === phase ? 1 : 0);
+  }
+
+  /** The instance is gone: its series go too (no stale Degraded for a deleted resource). */
+  forgetInstance(namespace: string, name: string): void {
+    for (const phase of PHASES) this.instancePhase.remove({ namespace, name, phase });
+  }
 
   constructor(leaseName: string) {
     // Present from the start at 0, as controller-runtime exports them.

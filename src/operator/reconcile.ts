@@ -51,6 +51,8 @@ function applyDue(d: ReconcileDeps, key: string, fingerprint: string, nowMs: num
 
 interface ReconcileResult {
   requeueAfterMs?: number;
+  /** The phase this reconcile wrote to the status (for the operator's metrics). */
+  phase?: string;
   /** SENTINEL: the sentinels to watch for failovers between reconciles. */
   sentinels?: SentinelTargets;
 }
@@ -76,8 +78,9 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
     return goingAway ? { requeueAfterMs: RESYNC_PROGRESSING_MS } : {};
   }
   if (!resolved.ok) {
-    await writeStatus(s, info, res, decideStatus('STANDALONE', generation, 0, { kind: 'refused', ...resolved }));
-    return {}; // nothing to retry until the resource changes
+    const refused = decideStatus('STANDALONE', generation, 0, { kind: 'refused', ...resolved });
+    await writeStatus(s, info, res, refused);
+    return { phase: refused.phase }; // nothing to retry until the resource changes
   }
   const inst = resolved.inst;
   const key = `${namespace}/${name}`;
@@ -130,8 +133,9 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
           message: `Secret ${inst.namespace}/${inst.tls.secretName} with ca.crt, tls.crt and tls.key does not exist yet (cert-manager issues it from the Certificate)`,
         },
       };
-      await writeStatus(s, info, res, decideStatus(inst.mode, generation, inst.dataReplicas, o));
-      return { requeueAfterMs: RESYNC_PROGRESSING_MS };
+      const waiting = decideStatus(inst.mode, generation, inst.dataReplicas, o);
+      await writeStatus(s, info, res, waiting);
+      return { phase: waiting.phase, requeueAfterMs: RESYNC_PROGRESSING_MS };
     }
     ctx.tls = tls;
   }
@@ -214,6 +218,7 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
       }
     : undefined;
   return {
+    phase: status.phase,
     requeueAfterMs: unsettled
       ? RESYNC_UNSETTLED_MS
       : status.phase !== 'Ready'

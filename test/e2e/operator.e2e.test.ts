@@ -198,6 +198,16 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
     );
     assert.equal(r.status!.readyReplicas, inst.dataReplicas);
     assert.deepEqual(await eventReasons(inst), ['ClusterFormed']);
+    // The operator's own series: the phase it wrote, and the event it recorded.
+    const who = `namespace="${inst.namespace}",name="${inst.name}"`;
+    await waitFor('the Ready phase in /metrics', 30_000, async () => {
+      const text = await (await fetch(`http://127.0.0.1:${operator!.healthPort}/metrics`)).text();
+      return (
+        text.includes(`rediskubernetes_instance_phase{${who},phase="Ready"} 1`) &&
+        text.includes(`rediskubernetes_instance_phase{${who},phase="Forming"} 0`) &&
+        text.includes(`rediskubernetes_events_total{${who},type="Normal",reason="ClusterFormed"} 1`)
+      );
+    });
     const pw = await password(inst);
     const conn = { password: pw, connectTimeoutMs: 2000 };
     const pods = await podIps(inst, 'data');
