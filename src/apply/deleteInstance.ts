@@ -66,6 +66,8 @@ export async function deleteInstance(s: Session, inst: Instance, o: DeleteOption
   let deleted = 0;
   // Reverse apply order: workloads go before the config and identity they mount.
   for (const f of await findOwned(s, inst, [...OWNED_KINDS].reverse())) {
+    // Already on its way out (a finalizer looking again): deleting it again says nothing new.
+    if (f.obj.metadata.deletionTimestamp) continue;
     const propagation = f.info.kind === 'StatefulSet' ? 'Foreground' : 'Background';
     if (await deleteObject(s, f.info, inst.namespace, f.obj.metadata.name, { propagation })) {
       o.out(`${f.ref} deleted`);

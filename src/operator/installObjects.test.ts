@@ -57,7 +57,7 @@ describe('rk install objects', () => {
       ['apps', 'statefulsets', ['list', 'watch', 'create', 'patch', 'delete']],
       ['', 'pods', ['list', 'watch', 'patch']],
       ['', 'secrets', ['get', 'create', 'patch']],
-      ['', 'persistentvolumeclaims', ['list']],
+      ['', 'persistentvolumeclaims', ['list', 'delete']],
       ['', 'namespaces', ['get']],
       ['events.k8s.io', 'events', ['create']],
     ];

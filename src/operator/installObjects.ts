@@ -69,8 +69,9 @@ export function operatorRules(): PolicyRule[] {
     { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch', 'patch'] },
     // The auth and TLS Secrets are read; the generated auth Secret is applied (and deleted on purge).
     { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'patch', 'delete'] },
-    // The finalizer lists the claims it keeps, to say so.
-    { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['list'] },
+    // The finalizer lists the claims it keeps, to say so, and deletes them when the spec asks
+    // (persistence.deleteClaim).
+    { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['list', 'delete'] },
     // planInstance: does the namespace exist; warnings about missing classes.
     { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
     { apiGroups: ['scheduling.k8s.io'], resources: ['priorityclasses'], verbs: ['get'] },

@@ -230,6 +230,69 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
     }
   });
 
+  test('examples/cluster.yaml: every pod deleted at once (all new IPs) comes back Ready with every key', async () => {
+    const { inst } = example('cluster.yaml');
+    const conn = { password: await password(inst), connectTimeoutMs: 2000 };
+    const oldPods = await podIps(inst, 'data');
+    // Keys written straight to the master of each key's slot, with WAIT so that every write is
+    // on its replica too before the pods go.
+    const nodes = await withClient({ host: oldPods[0]!.ip, port: 6379 }, conn, (c) => clusterNodes(c));
+    const masters = nodes.filter((n) => n.flags.master && n.slots.length > 0);
+    const ownerOf = (slot: number) => masters.find((m) => m.slots.some((r) => slot >= r.start && slot <= r.end))!;
+    const KEYS = 3000;
+    const byMaster = new Map<string, string[]>();
+    for (let i = 0; i < KEYS; i++) {
+      const m = ownerOf(keySlot(`heal:${i}`));
+      byMaster.set(m.host, [...(byMaster.get(m.host) ?? []), `heal:${i}`]);
+    }
+    for (const [host, keys] of byMaster)
+      await withClient({ host, port: 6379 }, conn, async (c) => {
+        for (const k of keys) await c.set(k, 'v');
+        assert.equal(await c.wait(1, 5000), 1, `${host}: the writes reached its replica`);
+      });
+    const deleted = await cluster.agent.deleteAllPods(inst.namespace, { [LABEL.instance]: inst.name });
+    assert.equal(deleted.length, inst.dataReplicas);
+    // Every pod recreated on a new address, then the operator's Ready again for the same generation.
+    await waitFor('every data pod recreated on a new IP and Ready', 180_000, async () => {
+      const now = await podIps(inst, 'data');
+      const ready = await core.listNamespacedPod({
+        namespace: inst.namespace,
+        labelSelector: `${LABEL.instance}=${inst.name}`,
+      });
+      const allReady = ready.items.every(
+        (p) =>
+          !p.metadata!.deletionTimestamp &&
+          p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+      );
+      return now.length === oldPods.length && allReady && now.every((p) => p.ip && !oldPods.some((b) => b.ip === p.ip));
+    });
+    const t0 = Date.now();
+    await waitFor('the operator to say Ready from the live servers after the restart', 180_000, async () => {
+      const r = await live(inst);
+      const ready = r?.status?.conditions?.find((c) => c.type === 'Ready');
+      if (ready?.status !== 'True') return false;
+      // Ready, and the servers agree: every node sees 6 nodes, all slots, state ok.
+      const pods = await podIps(inst, 'data');
+      const infos = await Promise.all(
+        pods.map((p) => withClient({ host: p.ip, port: 6379 }, conn, (c) => clusterInfo(c)).catch(() => null)),
+      );
+      return infos.every((ci) => ci?.state === 'ok' && ci.slotsAssigned === SLOT_COUNT && ci.knownNodes === 6);
+    });
+    log(`cluster healed ${Date.now() - t0} ms after every pod was Ready again`);
+    const newPods = await podIps(inst, 'data');
+    const nodesAfter = await withClient({ host: newPods[0]!.ip, port: 6379 }, conn, (c) => clusterNodes(c));
+    const mastersAfter = nodesAfter.filter((n) => n.flags.master && n.slots.length > 0);
+    assert.equal(mastersAfter.length, 3);
+    let total = 0;
+    for (const m of mastersAfter)
+      total += await withClient({ host: m.host, port: 6379 }, conn, async (c) => (await c.keys('heal:*')).length);
+    assert.equal(total, KEYS, 'every key came back');
+    assert.ok(
+      !(await eventReasons(inst)).slice(1).includes('ClusterFormed'),
+      'the cluster healed itself: it was not formed a second time',
+    );
+  });
+
   test('examples/sentinel.yaml: Ready, and the role labels follow the master the sentinels name, also after a failover', async () => {
     const { inst, manifest } = example('sentinel.yaml');
     await applyResource(manifest);
