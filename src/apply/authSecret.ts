@@ -2,7 +2,6 @@
 // the password never changes under running clients), or the user's own, which must exist.
 import { randomBytes } from 'node:crypto';
 import type { Instance } from '../api/instance.js';
-import { checksum } from '../render/configMaps.js';
 import { KubeError } from './errors.js';
 import { readObject } from './serverSideApply.js';
 import type { Session } from './session.js';
@@ -10,8 +9,6 @@ import type { Session } from './session.js';
 export interface AuthFacts {
   /** Set when we generate the Secret: the value to render it with (existing or new). */
   generatedPassword?: string;
-  /** Rolls the pods when the password changes. Derived from the value, never printed. */
-  secretChecksum?: string;
   /** True when the generated Secret does not exist yet and apply will create it. */
   creating: boolean;
 }
@@ -28,11 +25,7 @@ export async function resolveAuth(s: Session, inst: Instance, namespaceExists: b
   if (a.generated) {
     const password = value ?? newPassword();
     s.secrets.add(password);
-    return {
-      generatedPassword: password,
-      secretChecksum: checksum({ [a.secretKey]: password }),
-      creating: value === undefined,
-    };
+    return { generatedPassword: password, creating: value === undefined };
   }
   const where = `Secret ${inst.namespace}/${a.secretName}`;
   if (!live)
@@ -44,5 +37,5 @@ export async function resolveAuth(s: Session, inst: Instance, namespaceExists: b
       `${where} has no key "${a.secretKey}" (spec.auth.existingSecret.key); it has: ${Object.keys((live.data as object | undefined) ?? {}).join(', ') || 'no keys'}`,
     );
   s.secrets.add(value);
-  return { secretChecksum: checksum({ [a.secretKey]: value }), creating: false };
+  return { creating: false };
 }

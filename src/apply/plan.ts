@@ -95,7 +95,6 @@ export async function planInstance(s: Session, inst: Instance): Promise<Plan> {
   const auth = await resolveAuth(s, inst, nsExists);
   const rendered = render(inst, {
     ...(auth.generatedPassword !== undefined ? { generatedPassword: auth.generatedPassword } : {}),
-    ...(auth.secretChecksum ? { secretChecksum: auth.secretChecksum } : {}),
   });
   const objects: PlannedObject[] = [];
   const missing: KubeObject[] = [];

@@ -6,26 +6,19 @@ import { planInstance } from '../apply/plan.js';
 import { findPrunable, pruneOne } from '../apply/prune.js';
 import { serverSideApply } from '../apply/serverSideApply.js';
 import type { Session } from '../apply/session.js';
-import type { Resource } from './resource.js';
+import { ownerReference, type Resource } from './resource.js';
 
 /** Applies every rendered object; returns the objects it pruned. */
 export async function applyOwned(s: Session, inst: Instance, owner: Resource): Promise<string[]> {
   const plan = await planInstance(s, inst);
-  const ownerReference = {
-    apiVersion: owner.apiVersion,
-    kind: owner.kind,
-    name: owner.metadata.name,
-    uid: owner.metadata.uid,
-    controller: true,
-    blockOwnerDeletion: true,
-  };
+  const owners = [ownerReference(owner)];
   for (const p of plan.objects) {
     // Cluster-scoped objects (the Namespace of createNamespace) cannot be owned by a namespaced resource.
     if (!p.info.namespaced) continue;
     // The generated auth Secret is not owned: it is the password of the data the PVCs keep, so it
     // outlives the resource as it outlives `rk delete` (the garbage collector would take it).
     const owned = p.info.kind !== 'Secret';
-    const obj = owned ? { ...p.obj, metadata: { ...p.obj.metadata, ownerReferences: [ownerReference] } } : p.obj;
+    const obj = owned ? { ...p.obj, metadata: { ...p.obj.metadata, ownerReferences: owners } } : p.obj;
     await serverSideApply(s, p.info, obj, { dryRun: false, force: true });
   }
   const pruned: string[] = [];

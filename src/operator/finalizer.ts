@@ -9,6 +9,7 @@ import { deleteInstance } from '../apply/deleteInstance.js';
 import { resourcePath, type ResourceInfo } from '../apply/discovery.js';
 import type { Session } from '../apply/session.js';
 import type { Resource } from './resource.js';
+import { deleteAppliedPassword } from './appliedPassword.js';
 
 export const FINALIZER = 'redis-kubernetes.io/finalizer';
 
@@ -60,6 +61,7 @@ export async function finalize(
       progress: log,
     });
     if (goingAway) return { goingAway };
+    await deleteAppliedPassword(s, inst);
   }
   await setFinalizers(
     s,

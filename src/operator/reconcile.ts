@@ -23,6 +23,7 @@ import { resolveResource, type Resource } from './resource.js';
 import type { SentinelTargets } from './sentinelEvents.js';
 import { sentinelsMaster } from './sentinelRoles.js';
 import { writeStatus } from './statusWriter.js';
+import { carryPasswordChange } from './passwordChange.js';
 
 interface ReconcileDeps {
   session: Session;
@@ -140,6 +141,8 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
     ctx.tls = tls;
   }
 
+  // Before anything speaks to the members: after a change of the Secret they accept only the old password.
+  if (pods.some((p) => p.facts.running)) await carryPasswordChange(s, ctx, res, d.event);
   let live: InstanceStatus | null = pods.some((p) => p.facts.running) ? await observeInstance(ctx) : null;
   let blocked: { reason: string; message: string } | undefined;
   let forming = false;

@@ -22,6 +22,18 @@ export interface Resource {
   status?: { conditions?: Condition[]; records?: Record<string, string>; [k: string]: unknown };
 }
 
+/** What every object the operator creates for a resource carries: deleted with it, and watched as its. */
+export function ownerReference(owner: Resource) {
+  return {
+    apiVersion: owner.apiVersion,
+    kind: owner.kind,
+    name: owner.metadata.name,
+    uid: owner.metadata.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
 type Resolved =
   { ok: true; inst: Instance } | { ok: false; reason: 'InvalidSpec' | 'NamespaceMismatch'; message: string };
 

@@ -2,6 +2,7 @@
 // queues the instance at once and the role labels (the master Service) follow within a
 // reconcile, not within the next resync. A subscription that ends (sentinel gone, new IP) is
 // dropped and made again from the next reconcile's view of the sentinels.
+import { createHash } from 'node:crypto';
 import { Redis } from 'iovalkey';
 import type { Endpoint } from '../platform/platform.js';
 import { operatorClientOptions, type TlsOptions } from '../valkey/connection.js';
@@ -25,10 +26,13 @@ export class SentinelEvents {
   ensure(key: string, t: SentinelTargets): void {
     // A reconcile that was running when the operator stopped must not open new connections.
     if (this.stopped) return;
-    const signature = t.endpoints
-      .map((e) => `${e.host}:${e.port}`)
-      .sort()
-      .join(',');
+    // A rotated password is a new subscription too: a reconnect with the old one would be refused.
+    const signature = [
+      ...t.endpoints.map((e) => `${e.host}:${e.port}`).sort(),
+      createHash('sha256')
+        .update(t.password ?? '')
+        .digest('hex'),
+    ].join(',');
     const current = this.subs.get(key);
     if (current?.signature === signature) return;
     this.drop(key);

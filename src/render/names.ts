@@ -37,7 +37,6 @@ export const MANAGER = 'redis-kubernetes';
 
 export const ANNOTATION = {
   configChecksum: 'redis-kubernetes.io/config-checksum',
-  secretChecksum: 'redis-kubernetes.io/secret-checksum',
 } as const;
 
 /** Labels that identify the instance's objects; the apply layer prunes by these. */

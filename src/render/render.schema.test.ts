@@ -10,7 +10,7 @@ const seenKinds = new Set<string>();
 
 for (const [name, inst] of ALL_SPECS) {
   test(`schema: ${name}`, () => {
-    const objs = render(inst(), { generatedPassword: 'p', secretChecksum: 'abc' });
+    const objs = render(inst(), { generatedPassword: 'p' });
     for (const o of objs) seenKinds.add(o.kind);
     assert.deepEqual(objs.flatMap(schemaProblems), []);
   });

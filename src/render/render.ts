@@ -1,5 +1,5 @@
 // The renderer: a pure, deterministic function from a resolved instance (plus facts only the
-// cluster knows, such as Secret checksums) to Kubernetes objects.
+// cluster knows, such as a generated password) to Kubernetes objects.
 import type { Instance } from '../api/instance.js';
 import { checksum, configMaps } from './configMaps.js';
 import { authSecret, certificate, namespaceObject, serviceAccount } from './identity.js';
@@ -12,15 +12,12 @@ import { dataStatefulSet, sentinelStatefulSet } from './workloads.js';
 export interface RenderContext {
   /** Value for a generated auth Secret; without it the Secret is not rendered (apply creates it). */
   generatedPassword?: string;
-  /** Checksum of the auth/TLS Secret contents, so a changed Secret rolls the pods. */
-  secretChecksum?: string;
 }
 
 export function render(inst: Instance, ctx: RenderContext = {}): KubeObject[] {
   const cms = configMaps(inst);
   const sums = {
     config: checksum(...cms.map((c) => c.data ?? {})),
-    ...(ctx.secretChecksum ? { secret: ctx.secretChecksum } : {}),
   };
   const objects: Array<KubeObject | null> = [
     namespaceObject(inst),

@@ -17,7 +17,6 @@ import { containerSecurityContext, podSecurityContext } from './security.js';
 
 export interface Checksums {
   config: string;
-  secret?: string;
 }
 
 const podEnv: V1EnvVar[] = [
@@ -101,11 +100,13 @@ function exporterContainer(inst: Instance): V1Container {
   };
 }
 
+// The password is not part of the pod template: a changed password Secret is rotated on the
+// running members by the operator (engine/passwordRotation.ts) and read by pods when they
+// start, so it needs no restart; a checksum here would roll every pod for nothing.
 function podAnnotations(inst: Instance, sums: Checksums): Record<string, string> {
   return {
     ...inst.annotations,
     [ANNOTATION.configChecksum]: sums.config,
-    ...(sums.secret ? { [ANNOTATION.secretChecksum]: sums.secret } : {}),
   };
 }
 

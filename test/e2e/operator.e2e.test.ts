@@ -350,6 +350,61 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
       assert.ok(now - switchMasterAt < 3000, `labels followed ${now - switchMasterAt} ms after +switch-master`);
   });
 
+  test('examples/sentinel.yaml: a changed password Secret is rotated on every member live, no pod restarts', async () => {
+    const { inst } = example('sentinel.yaml');
+    const oldPassword = await password(inst);
+    const podsOf = async () =>
+      (
+        await core.listNamespacedPod({ namespace: inst.namespace, labelSelector: `${LABEL.instance}=${inst.name}` })
+      ).items
+        .map((p) => `${p.metadata!.name}:${p.metadata!.uid}:${p.status?.containerStatuses?.[0]?.restartCount}`)
+        .sort();
+    const podsBefore = await podsOf();
+    const newPassword = `rotated-${Date.now()}`;
+    const patched = await kubectl(
+      cluster.kubeconfigPath,
+      'patch',
+      'secret',
+      inst.auth.secretName,
+      '-n',
+      inst.namespace,
+      '--type=merge',
+      '-p',
+      JSON.stringify({ data: { [inst.auth.secretKey]: Buffer.from(newPassword).toString('base64') } }),
+    );
+    assert.equal(patched.code, 0, patched.out);
+    const t0 = Date.now();
+    const data = await podIps(inst, 'data');
+    const sentinels = await podIps(inst, 'sentinel');
+    const accepts = (host: string, port: number, pw: string) =>
+      withClient({ host, port }, { password: pw, connectTimeoutMs: 2000 }, (c) => c.ping()).then(
+        () => true,
+        () => false,
+      );
+    await waitFor('every member to accept the new password and refuse the old one', 120_000, async () => {
+      for (const p of [...data.map((d) => ({ ...d, port: 6379 })), ...sentinels.map((x) => ({ ...x, port: 26379 }))]) {
+        if (!(await accepts(p.ip, p.port, newPassword))) return false;
+        if (await accepts(p.ip, p.port, oldPassword)) return false;
+      }
+      return true;
+    });
+    log(`password rotated on ${data.length + sentinels.length} members ${Date.now() - t0} ms after the Secret changed`);
+    assert.ok((await eventReasons(inst)).includes('PasswordRotated'));
+    // Replication and the sentinels work on with the new password: links up, quorum, Ready.
+    const conn = { password: newPassword, connectTimeoutMs: 2000 };
+    await waitFor('every replica linked and the resource Ready', 60_000, async () => {
+      for (const p of data) {
+        const repl = await withClient({ host: p.ip, port: 6379 }, conn, (c) => c.info('replication'));
+        if (/role:slave/.test(repl) && !/master_link_status:up/.test(repl)) return false;
+      }
+      const r = await live(inst);
+      return r?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+    });
+    assert.deepEqual(await podsOf(), podsBefore, 'no pod was restarted or recreated');
+    const text = JSON.stringify((await live(inst))?.status);
+    assert.ok(!text.includes(newPassword) && !text.includes(oldPassword), 'no password in the status');
+  });
+
   test('examples/standalone.yaml through kubectl apply: Ready, and the server answers', async () => {
     const { inst } = example('standalone.yaml');
     const applied = await kubectl(
