@@ -2,6 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { exampleInstance, instanceOf, withSpec } from '../../test/support/specs.js';
+import { Value } from '@sinclair/typebox/value';
+import { customResourceDefinition } from '../api/crd.js';
+import { StackOutputsSchema } from '../api/stackOutputs.js';
 import { render } from './render.js';
 import { stackOutputs } from './outputs.js';
 
@@ -72,3 +75,35 @@ test('every Service the outputs name is one the spec renders', () => {
     }
   }
 });
+
+test('every key the outputs carry is in the CRD status schema (the API server would prune the rest)', () => {
+  const crd = customResourceDefinition() as {
+    spec: {
+      versions: Array<{
+        schema: { openAPIV3Schema: { properties: { status: { properties: Record<string, Node> } } } };
+      }>;
+    };
+  };
+  const schema = crd.spec.versions[0]!.schema.openAPIV3Schema.properties.status.properties.outputs as Node;
+  for (const name of ['standalone', 'sentinel', 'cluster', 'production', 'planton-persistent-ingress']) {
+    const o = stackOutputs(exampleInstance(name));
+    assert.ok(Value.Check(StackOutputsSchema, o), name);
+    assert.deepEqual(undeclared(o, schema), [], name);
+  }
+});
+
+interface Node {
+  type?: string;
+  properties?: Record<string, Node>;
+  items?: Node;
+}
+
+/** Paths in `v` the structural schema does not declare. */
+function undeclared(v: unknown, n: Node, path = ''): string[] {
+  if (Array.isArray(v)) return v.flatMap((x, i) => undeclared(x, n.items ?? {}, `${path}[${i}]`));
+  if (v && typeof v === 'object')
+    return Object.entries(v).flatMap(([k, x]) =>
+      n.properties?.[k] ? undeclared(x, n.properties[k], `${path}.${k}`) : [`${path}.${k}`],
+    );
+  return typeof v === (n.type === 'integer' ? 'number' : n.type) ? [] : [`${path}: ${typeof v} is not ${n.type}`];
+}

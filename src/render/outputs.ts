@@ -5,34 +5,8 @@
 // what a client of that mode needs: the sentinels and master name, or the cluster's seeds.
 // Never the password itself: only where it is kept.
 import type { Instance } from '../api/instance.js';
+import type { StackOutputs } from '../api/stackOutputs.js';
 import { dataPodHosts, names, PORTS, sentinelPodHosts, serviceFqdn } from './names.js';
-
-export interface StackOutputs {
-  namespace: string;
-  /** The Service a plain (non-Sentinel, non-cluster-aware) client connects to. */
-  service: string;
-  /** Local port 6379 to the Service's 6379 (Planton's own output says 8080:8080, which nothing serves). */
-  portForwardCommand: string;
-  /** host:port of `service` inside the cluster. */
-  kubeEndpoint: string;
-  /** The LoadBalancer's external-dns name, when ingress is enabled. */
-  externalHostname?: string;
-  /** The ACL user clients authenticate as. */
-  username: string;
-  /** Where the password is; absent when auth is disabled. */
-  passwordSecret?: { name: string; key: string };
-  tls: boolean;
-  sentinel?: {
-    /** The name Sentinel clients ask for (SENTINEL get-master-addr-by-name). */
-    masterName: string;
-    /** The sentinels' Service, host:port. */
-    endpoint: string;
-    /** Each sentinel, host:port: clients that take a list survive any one of them being down. */
-    endpoints: string[];
-  };
-  /** CLUSTER: every node, host:port; a cluster-aware client needs any one to discover the rest. */
-  clusterSeedEndpoints?: string[];
-}
 
 const at = (host: string, port: number) => `${host}:${port}`;
 
@@ -43,6 +17,7 @@ export function stackOutputs(inst: Instance): StackOutputs {
   const out: StackOutputs = {
     namespace: inst.namespace,
     service,
+    // Planton's module prints 8080:8080, a port nothing here serves.
     portForwardCommand: `kubectl port-forward -n ${inst.namespace} service/${service} ${PORTS.data}:${PORTS.data}`,
     kubeEndpoint: at(serviceFqdn(inst, service), PORTS.data),
     ...(inst.ingress.enabled && inst.ingress.hostname ? { externalHostname: inst.ingress.hostname } : {}),
