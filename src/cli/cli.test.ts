@@ -202,6 +202,13 @@ test('render -f - reads stdin', () => {
   assert.equal(r.stdout, readFileSync(`${ROOT}test/golden/cluster.yaml`, 'utf8'));
 });
 
+test('apply -o: anything but text or json is a one-line usage error (exit 2), before any cluster is contacted', () => {
+  const r = rk(['apply', '-o', 'yaml', '-f', 'examples/standalone.yaml', '--kubeconfig', '/nonexistent']);
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr, 'error: -o must be text or json, got "yaml"\n');
+});
+
 test('render --output-dir: one file per object, in apply order, each parseable', () => {
   for (const format of ['yaml', 'json']) {
     const dir = join(tmp, format);

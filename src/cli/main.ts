@@ -146,6 +146,11 @@ function program(setExit: (code: number) => void): Command {
     .option('--timeout <seconds>', 'how long to wait for the rollout', '300')
     .option('--no-wait', 'return once applied, without waiting for the rollout')
     .option(
+      '-o, --output <format>',
+      'text, or json: one document per instance with the objects and the stack outputs (service, endpoints, password Secret)',
+      'text',
+    )
+    .option(
       '--force-conflicts',
       'take over fields another field manager set to other values (otherwise such a conflict stops the apply before anything is written)',
     )
@@ -159,6 +164,7 @@ function program(setExit: (code: number) => void): Command {
           timeout: string;
           wait: boolean;
           forceConflicts?: boolean;
+          output: string;
         }) => {
           const m = await import('./applyCommand.js');
           return m.applyCommand({ ...o, timeout: m.parseSeconds(o.timeout) });
