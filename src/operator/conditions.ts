@@ -54,7 +54,7 @@ interface StatusBody {
 interface MemberSummary {
   name: string;
   role: string;
-  /** Replicas: the member replicated from, the link state, bytes behind. */
+  /** Replicas: the member replicated from, the link state, bytes behind (from 1 KiB). */
   of?: string;
   link?: string;
   lagBytes?: number;
@@ -62,12 +62,19 @@ interface MemberSummary {
   slots?: string[];
 }
 
+/**
+ * Lag below this is left out of the status: the master's own pings move the offsets of an idle
+ * instance by a few bytes, and a status that changed on every reconcile would cost a write each
+ * time for nothing a person needs to see.
+ */
+const LAG_REPORTED_FROM = 1024;
+
 const memberSummary = (m: InstanceStatus['members'][number]): MemberSummary => ({
   name: m.name,
   role: m.role,
   ...(m.masterName ? { of: m.masterName } : {}),
   ...(m.link ? { link: m.link } : {}),
-  ...(m.lagBytes !== undefined ? { lagBytes: m.lagBytes } : {}),
+  ...(m.lagBytes !== undefined && m.lagBytes >= LAG_REPORTED_FROM ? { lagBytes: m.lagBytes } : {}),
   ...(m.slots?.length ? { slots: m.slots } : {}),
 });
 
