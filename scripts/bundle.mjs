@@ -10,7 +10,8 @@ const root = new URL('..', import.meta.url).pathname;
 const outdir = `${root}dist/rk`;
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: [`${root}dist/src/cli/main.js`],
+  // main: rk; kubectlRk: the kubectl-rk plugin. Shared code lands in common chunks.
+  entryPoints: [`${root}dist/src/cli/main.js`, `${root}dist/src/cli/kubectlRk.js`],
   outdir,
   bundle: true,
   splitting: true,

@@ -19,6 +19,9 @@ for (const map of packed.filter((p) => p.endsWith('.map'))) {
 if (!packed.includes('bin/rk.js') || !packed.some((p) => p.startsWith('dist/rk/'))) {
   problems.push('the CLI (bin/rk.js, dist/rk/) is missing from the package: run npm run build first');
 }
+if (!packed.includes('bin/kubectl-rk.js') || !packed.includes('dist/rk/kubectlRk.mjs')) {
+  problems.push('the kubectl plugin (bin/kubectl-rk.js, dist/rk/kubectlRk.mjs) is missing from the package');
+}
 if (problems.length) {
   console.error(`check-package: the published package would contain test code:\n  ${problems.join('\n  ')}`);
   process.exit(1);

@@ -6,6 +6,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { QUANTITY_PATTERN } from './quantity.js';
 import { CROSS_FIELD_RULES } from './rules.js';
 import { API_VERSION, MAX_NAME_LENGTH, MetadataSchema, NAME_PATTERN, SpecSchema } from './schema.js';
+import { StackOutputsSchema } from './stackOutputs.js';
 
 export const CRD_GROUP = API_VERSION.split('/')[0]!;
 export const CRD_VERSION = API_VERSION.split('/')[1]!;
@@ -138,6 +139,7 @@ export function customResourceDefinition(): Json {
                     master: { type: 'string' },
                     readyReplicas: { type: 'integer' },
                     observedGeneration: { type: 'integer' },
+                    outputs: structural(StackOutputsSchema),
                     conditions: {
                       type: 'array',
                       'x-kubernetes-list-type': 'map',

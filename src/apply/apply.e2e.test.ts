@@ -12,7 +12,9 @@ import { validateDocument } from '../api/validate.js';
 import { applyCommand } from '../cli/applyCommand.js';
 import { deleteCommand } from '../cli/deleteCommand.js';
 import { diffCommand } from '../cli/diffCommand.js';
+import type { StackOutputs } from '../api/stackOutputs.js';
 import type { KubeObject } from '../render/objects.js';
+import { stackOutputs } from '../render/outputs.js';
 import { resourcePath } from './discovery.js';
 import {
   installCrds,
@@ -170,6 +172,31 @@ test('every example is accepted by the API server in a dry run', async () => {
   );
   assert.deepEqual(await names('demo', 'statefulsets', '/apis/apps/v1'), [], 'dry runs created nothing');
   assert.ok(!JSON.stringify(prod).includes('user-chosen-secret-1'));
+});
+
+test('apply -o json: one JSON document per instance on stdout, with the stack outputs; object lines on stderr', async () => {
+  for (const ns of ['demo']) await ensureNamespace(ns);
+  const file = join(tmp, 'two.yaml');
+  writeFileSync(
+    file,
+    ['sentinel.yaml', 'cluster.yaml'].map((f) => readFileSync(join(EXAMPLES, f), 'utf8')).join('\n---\n'),
+  );
+  const r = rk(['apply', '-o', 'json', '--dry-run=server', '-f', file]);
+  assert.equal(r.code, 0, r.stderr);
+  // Pretty-printed documents, one after another: each starts with "{" and ends with "}" at column 0.
+  const docs = r.stdout
+    .split(/^(?=\{$)/m)
+    .filter((d) => d.trim())
+    .map((d) => JSON.parse(d) as { name: string; dryRun: boolean; objects: unknown[]; outputs: StackOutputs });
+  const insts = parseDocuments(readFileSync(file, 'utf8'), file).map((d) => validateDocument(d).instance!);
+  assert.deepEqual(
+    docs.map((d) => [d.name, d.dryRun, d.outputs]),
+    insts.map((i) => [i.name, true, stackOutputs(i)]),
+  );
+  assert.ok(docs.every((d) => d.objects.length >= 6));
+  assert.match(r.stderr, /^statefulset\.apps\/sessions created \(server dry run\)$/m);
+  assert.equal(docs[0]!.outputs.sentinel!.masterName, 'demo.sessions');
+  assert.equal(docs[1]!.outputs.clusterSeedEndpoints!.length, 6);
 });
 
 test('apply, then diff shows nothing; a second apply changes nothing and keeps the generated password', async () => {

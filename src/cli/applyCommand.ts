@@ -1,7 +1,10 @@
-// rk apply: server-side apply of the rendered objects, prune, wait for the rollout.
+// rk apply: server-side apply of the rendered objects, prune, wait for the rollout. With -o json
+// stdout holds one JSON document per instance (what was applied, and the Planton stack outputs
+// the next layer of infrastructure reads); the per-object lines then go to stderr.
 import { applyInstance } from '../apply/applyInstance.js';
 import { connect } from '../apply/session.js';
-import { CliError, loadInstances } from './input.js';
+import { stackOutputs } from '../render/outputs.js';
+import { CliError, loadInstances, textOrJson } from './input.js';
 
 export interface ClusterFlags {
   kubeconfig?: string;
@@ -40,21 +43,33 @@ export async function applyCommand(
     timeout: number;
     wait: boolean;
     forceConflicts?: boolean;
+    output?: string;
   },
   io: Io = stdio,
 ): Promise<number> {
   const dryRun = dryRunMode(o.dryRun);
+  const json = textOrJson(o.output) === 'json';
   const instances = loadInstances(o.file);
   const s = connect(target(o));
   for (const { instance } of instances) {
-    await applyInstance(s, instance, {
+    const objects = await applyInstance(s, instance, {
       dryRun,
       forceConflicts: o.forceConflicts === true,
       wait: o.wait,
       timeoutMs: o.timeout * 1000,
-      out: io.out,
+      out: json ? io.err : io.out,
       progress: io.err,
     });
+    if (json) {
+      const doc = {
+        name: instance.name,
+        namespace: instance.namespace,
+        dryRun,
+        objects,
+        outputs: stackOutputs(instance),
+      };
+      io.out(JSON.stringify(doc, null, 2));
+    }
   }
   return 0;
 }

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { instanceTarget } from '../check/instanceTarget.js';
 import { summarizeReport } from '../check/report.js';
 import { startWriter } from '../check/writer.js';
-import { CliError, loadSingleInstance } from './input.js';
+import { CliError, loadSingleInstance, textOrJson } from './input.js';
 import { withClient } from '../valkey/connection.js';
 import { errorKind } from '../valkey/errors.js';
 import { openExisting, passwordFile, readPassword } from './localRuntime.js';
@@ -38,8 +38,7 @@ function positiveInt(flag: string, v: string | undefined, fallback: number, max:
 }
 
 export async function checkCommand(o: CheckCommandOptions): Promise<number> {
-  if (o.output && o.output !== 'json' && o.output !== 'text')
-    throw new CliError(`-o must be text or json, got ${JSON.stringify(o.output)}`, 2);
+  textOrJson(o.output);
   const durationMs = parseDuration(o.duration ?? '10s');
   const rateLimit = positiveInt('--rate', o.rate, 1000, 1_000_000);
   const { instance: inst } = loadSingleInstance(o.file);

@@ -202,6 +202,35 @@ test('render -f - reads stdin', () => {
   assert.equal(r.stdout, readFileSync(`${ROOT}test/golden/cluster.yaml`, 'utf8'));
 });
 
+test('apply -o: anything but text or json is a one-line usage error (exit 2), before any cluster is contacted', () => {
+  const r = rk(['apply', '-o', 'yaml', '-f', 'examples/standalone.yaml', '--kubeconfig', '/nonexistent']);
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr, 'error: -o must be text or json, got "yaml"\n');
+});
+
+test('kubectl-rk: an unknown subcommand, a missing name or an unreadable kubeconfig is one line, non-zero, no trace', () => {
+  const plugin = (args: string[]) => {
+    const r = spawnSync(process.execPath, ['bin/kubectl-rk.js', ...args], { cwd: ROOT, encoding: 'utf8' });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const cases: Array<[string[], number, RegExp]> = [
+    [['frobnicate'], 2, /^error: unknown command 'frobnicate' \(kubectl rk --help lists commands\)\n$/],
+    [['status'], 2, /^error: missing required argument 'name' \(kubectl rk --help lists commands\)\n$/],
+    [
+      ['status', 'cache', '--kubeconfig', '/nonexistent'],
+      1,
+      /^error: cannot load kubeconfig \/nonexistent: no such file\n$/,
+    ],
+  ];
+  for (const [args, code, err] of cases) {
+    const r = plugin(args);
+    assert.deepEqual([r.code, r.stdout], [code, ''], args.join(' '));
+    assert.match(r.stderr, err);
+  }
+  assert.equal(plugin(['--help']).code, 0);
+});
+
 test('render --output-dir: one file per object, in apply order, each parseable', () => {
   for (const format of ['yaml', 'json']) {
     const dir = join(tmp, format);

@@ -14,6 +14,12 @@ export class CliError extends Error {
   }
 }
 
+/** -o text|json (absent: text); anything else is a usage error. */
+export function textOrJson(output: string | undefined): 'text' | 'json' {
+  if (output === undefined || output === 'text' || output === 'json') return output ?? 'text';
+  throw new CliError(`-o must be text or json, got ${JSON.stringify(output)}`, 2);
+}
+
 export interface LoadedInstance {
   instance: Instance;
   source: string;

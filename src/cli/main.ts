@@ -1,9 +1,9 @@
 // The rk command line: a thin shell over api, render, apply and engine. Exit codes are part of
 // the contract: 0 ok, 1 invalid input or failed operation, 2 usage error.
-import { Command, CommanderError } from 'commander';
-import { LoadError } from '../api/load.js';
+import { Command } from 'commander';
 import { crdCommand } from './crdCommand.js';
-import { CliError, loadInstances } from './input.js';
+import { reportFailure } from './failure.js';
+import { loadInstances } from './input.js';
 import { renderCommand } from './renderCommand.js';
 
 // Commander hands each action its own argument list; each .action() below declares its types.
@@ -146,6 +146,11 @@ function program(setExit: (code: number) => void): Command {
     .option('--timeout <seconds>', 'how long to wait for the rollout', '300')
     .option('--no-wait', 'return once applied, without waiting for the rollout')
     .option(
+      '-o, --output <format>',
+      'text, or json: one document per instance with the objects and the stack outputs (service, endpoints, password Secret)',
+      'text',
+    )
+    .option(
       '--force-conflicts',
       'take over fields another field manager set to other values (otherwise such a conflict stops the apply before anything is written)',
     )
@@ -159,6 +164,7 @@ function program(setExit: (code: number) => void): Command {
           timeout: string;
           wait: boolean;
           forceConflicts?: boolean;
+          output: string;
         }) => {
           const m = await import('./applyCommand.js');
           return m.applyCommand({ ...o, timeout: m.parseSeconds(o.timeout) });
@@ -247,21 +253,6 @@ export async function main(argv: string[]): Promise<number> {
     }).parseAsync(argv);
     return code;
   } catch (e) {
-    if (e instanceof CommanderError) {
-      // --help and --version exit 0; every other commander error is a usage error.
-      return e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
-    }
-    if (e instanceof CliError) {
-      if (e.message) process.stderr.write(`error: ${e.message}\n`);
-      return e.exitCode;
-    }
-    if (e instanceof LoadError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      return 1;
-    }
-    // Anything else is a bug: say so in one line, keep the trace for those who ask.
-    process.stderr.write(`error: ${(e as Error).message ?? String(e)}\n`);
-    if (process.env.RK_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
-    return 1;
+    return reportFailure(e);
   }
 }

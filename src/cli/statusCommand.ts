@@ -1,10 +1,9 @@
 import { observeInstance, type InstanceStatus } from '../engine/status.js';
-import { CliError, loadSingleInstance } from './input.js';
+import { loadSingleInstance, textOrJson } from './input.js';
 import { engineContext, openExisting, passwordFile, readPassword } from './localRuntime.js';
 
 export async function statusCommand(o: { file: string; dir?: string; output?: string }): Promise<number> {
-  if (o.output && o.output !== 'json' && o.output !== 'text')
-    throw new CliError(`-o must be text or json, got ${JSON.stringify(o.output)}`, 2);
+  textOrJson(o.output);
   const { instance: inst } = loadSingleInstance(o.file);
   const platform = openExisting(inst, o.dir);
   const password = readPassword(platform, inst);

@@ -47,6 +47,17 @@ const byType = (s: ReturnType<typeof decideStatus>) =>
   Object.fromEntries(s.conditions.map((c) => [c.type, `${c.status}/${c.reason}`]));
 
 describe('decideStatus', () => {
+  test('members carry what kubectl rk status shows: role, master, link, lag from 1 KiB, slots', () => {
+    const live = clusterLive({});
+    live.members[0] = server('shards-0', { slots: ['0-5460'] });
+    live.members[3] = server('shards-3', { role: 'replica', masterName: 'shards-0', link: 'up', lagBytes: 14 });
+    live.members[4] = server('shards-4', { role: 'replica', masterName: 'shards-1', link: 'down', lagBytes: 4096 });
+    const m = decideStatus('CLUSTER', 1, 6, observed(live)).members!;
+    assert.deepEqual(m[0], { name: 'shards-0', role: 'master', slots: ['0-5460'] });
+    assert.deepEqual(m[3], { name: 'shards-3', role: 'replica', of: 'shards-0', link: 'up' });
+    assert.deepEqual(m[4], { name: 'shards-4', role: 'replica', of: 'shards-1', link: 'down', lagBytes: 4096 });
+  });
+
   test('a formed cluster with every slot assigned and healthy servers is Ready', () => {
     const s = decideStatus('CLUSTER', 3, 6, observed(clusterLive({})));
     assert.equal(s.phase, 'Ready');

@@ -50,9 +50,37 @@ interface StatusBody {
   ready: string;
   readyReplicas: number;
   master: string;
-  members?: Array<{ name: string; role: string }>;
+  members?: MemberSummary[];
   conditions: NewCondition[];
 }
+
+/** What `kubectl rk status` shows per member: the servers' own view, no pod exec needed to read it. */
+interface MemberSummary {
+  name: string;
+  role: string;
+  /** Replicas: the member replicated from, the link state, bytes behind (from 1 KiB). */
+  of?: string;
+  link?: string;
+  lagBytes?: number;
+  /** Cluster masters: served slot ranges. */
+  slots?: string[];
+}
+
+/**
+ * Lag below this is left out of the status: the master's own pings move the offsets of an idle
+ * instance by a few bytes, and a status that changed on every reconcile would cost a write each
+ * time for nothing a person needs to see.
+ */
+const LAG_REPORTED_FROM = 1024;
+
+const memberSummary = (m: InstanceStatus['members'][number]): MemberSummary => ({
+  name: m.name,
+  role: m.role,
+  ...(m.masterName ? { of: m.masterName } : {}),
+  ...(m.link ? { link: m.link } : {}),
+  ...(m.lagBytes !== undefined && m.lagBytes >= LAG_REPORTED_FROM ? { lagBytes: m.lagBytes } : {}),
+  ...(m.slots?.length ? { slots: m.slots } : {}),
+});
 
 const cond = (type: string, ok: boolean, reason: string, message: string): NewCondition => ({
   type,
@@ -182,7 +210,7 @@ export function decideStatus(mode: Mode, generation: number, dataReplicas: numbe
     ready: `${o.pods.ready}/${o.pods.desired}`,
     readyReplicas: o.pods.ready,
     master: live?.master ?? '',
-    ...(live ? { members: live.members.map((m) => ({ name: m.name, role: m.role })) } : {}),
+    ...(live ? { members: live.members.map(memberSummary) } : {}),
     conditions: [ready, progressing, degraded, ...modeConds],
   };
 }

@@ -11,6 +11,7 @@ import type { EngineContext } from '../engine/context.js';
 import { observeInstance, type InstanceStatus } from '../engine/status.js';
 import { KubePlatform } from '../platform/kubernetes/kubePlatform.js';
 import { LABEL, names, podFqdn } from '../render/names.js';
+import { stackOutputs } from '../render/outputs.js';
 import type { TlsOptions } from '../valkey/connection.js';
 import { SLOT_COUNT } from '../valkey/slot.js';
 import { applyOwned } from './applyOwned.js';
@@ -210,7 +211,7 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
   };
   const status = decideStatus(inst.mode, generation, inst.dataReplicas, o);
   const { records, changed } = platform.snapshotRecords();
-  await writeStatus(s, info, res, status, changed ? records : undefined);
+  await writeStatus(s, info, res, { ...status, outputs: stackOutputs(inst) }, changed ? records : undefined);
   const sentinels: SentinelTargets | undefined = inst.sentinel
     ? {
         endpoints: pods

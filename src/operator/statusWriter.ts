@@ -3,6 +3,7 @@
 import { resourcePath, type ResourceInfo } from '../apply/discovery.js';
 import { KubeApiError } from '../apply/errors.js';
 import type { Session } from '../apply/session.js';
+import type { StackOutputs } from '../api/stackOutputs.js';
 import { withTransitions, type decideStatus } from './conditions.js';
 import type { Resource } from './resource.js';
 
@@ -11,7 +12,7 @@ export async function writeStatus(
   s: Session,
   info: ResourceInfo,
   res: Resource,
-  body: ReturnType<typeof decideStatus>,
+  body: ReturnType<typeof decideStatus> & { outputs?: StackOutputs },
   records?: Record<string, string>,
 ): Promise<void> {
   const previous = res.status ?? {};
@@ -26,7 +27,11 @@ export async function writeStatus(
   if (stableJson(status) === stableJson(pick(previous, Object.keys(status)))) return;
   try {
     await s.http.request('PATCH', `${resourcePath(info, res.metadata.namespace, res.metadata.name)}/status`, {
-      body: { metadata: { resourceVersion: res.metadata.resourceVersion }, status },
+      body: {
+        metadata: { resourceVersion: res.metadata.resourceVersion },
+        // outputs lose keys (ingress or auth turned off): a merge patch must name them to drop them.
+        status: status.outputs ? { ...status, outputs: mergePatch(previous.outputs, status.outputs) } : status,
+      },
       contentType: 'application/merge-patch+json',
     });
   } catch (e) {
@@ -34,6 +39,17 @@ export async function writeStatus(
     if (e instanceof KubeApiError && e.status === 409) return;
     throw e;
   }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** The JSON merge patch (RFC 7386) that turns `before` into `after`: what `after` lacks is sent as null. */
+export function mergePatch(before: unknown, after: unknown): unknown {
+  if (!isObject(before) || !isObject(after)) return after;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(before)) if (!(k in after)) out[k] = null;
+  for (const [k, v] of Object.entries(after)) out[k] = mergePatch(before[k], v);
+  return out;
 }
 
 const pick = (o: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.map((k) => [k, o[k]]));

@@ -65,3 +65,20 @@ export const PORTS = { data: 6379, sentinel: 26379, bus: 16379, metrics: 9121 } 
 /** DNS name of a pod behind a headless Service. */
 export const podFqdn = (inst: Instance, pod: string, headless: string) =>
   `${pod}.${headless}.${inst.namespace}.svc.cluster.local`;
+
+/** Every data pod's DNS name, ordinal order (the StatefulSet's pods). */
+export const dataPodHosts = (inst: Instance): string[] => {
+  const n = names(inst);
+  return Array.from({ length: inst.dataReplicas }, (_, i) => podFqdn(inst, `${n.data}-${i}`, n.dataHeadless));
+};
+
+/** Every sentinel pod's DNS name, ordinal order; none outside SENTINEL mode. */
+export const sentinelPodHosts = (inst: Instance): string[] => {
+  const n = names(inst);
+  return Array.from({ length: inst.sentinel?.replicas ?? 0 }, (_, i) =>
+    podFqdn(inst, `${n.sentinel}-${i}`, n.sentinelHeadless),
+  );
+};
+
+/** A Service's cluster DNS name. */
+export const serviceFqdn = (inst: Instance, service: string) => `${service}.${inst.namespace}.svc.cluster.local`;

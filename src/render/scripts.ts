@@ -14,7 +14,7 @@ import {
   SHELL_ESC_FUNCTION,
   shellVar,
 } from './config.js';
-import { names, podFqdn, PORTS } from './names.js';
+import { dataPodHosts, names, PORTS, sentinelPodHosts } from './names.js';
 
 export const PATHS = {
   config: '/etc/valkey',
@@ -50,12 +50,9 @@ ${SHELL_ESC_FUNCTION}
 }
 
 function discoverMaster(inst: Instance): string {
-  const n = names(inst);
   const s = inst.sentinel!;
-  const sentinels = Array.from({ length: s.replicas }, (_, i) =>
-    podFqdn(inst, `${n.sentinel}-${i}`, n.sentinelHeadless),
-  );
-  const data = Array.from({ length: inst.dataReplicas }, (_, i) => podFqdn(inst, `${n.data}-${i}`, n.dataHeadless));
+  const sentinels = sentinelPodHosts(inst);
+  const data = dataPodHosts(inst);
   return `# 1. The sentinels know the current master, including after any failover.
 MASTER=""
 for s in ${sentinels.join(' ')}; do

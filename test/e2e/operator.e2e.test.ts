@@ -17,6 +17,7 @@ import { readObject, serverSideApply } from '../../src/apply/serverSideApply.js'
 import { connect, type Session } from '../../src/apply/session.js';
 import { loadInstances } from '../../src/cli/input.js';
 import type { KubeObject } from '../../src/render/objects.js';
+import { stackOutputs } from '../../src/render/outputs.js';
 import { render } from '../../src/render/render.js';
 import { LABEL } from '../../src/render/names.js';
 import { clusterInfo, clusterNodes } from '../../src/valkey/cluster.js';
@@ -27,7 +28,7 @@ import { waitFor } from '../agent/wait.js';
 import { startTestCluster, type TestCluster } from './cluster.js';
 import { prepareFor } from './examplePrereqs.js';
 import { startOperator, type OperatorProcess } from './operatorProcess.js';
-import { kubectl } from './kubectl.js';
+import { kubectl, kubectlWithEnv, pluginPath } from './kubectl.js';
 import { REPO_ROOT } from './rkCli.js';
 
 const log = (m: string) => process.stderr.write(`[operator e2e] ${m}\n`);
@@ -41,7 +42,14 @@ interface Condition {
 }
 interface Live {
   metadata: { generation?: number };
-  status?: { phase?: string; master?: string; readyReplicas?: number; ready?: string; conditions?: Condition[] };
+  status?: {
+    phase?: string;
+    master?: string;
+    readyReplicas?: number;
+    ready?: string;
+    conditions?: Condition[];
+    outputs?: unknown;
+  };
 }
 
 function example(file: string): { inst: Instance; manifest: KubeObject } {
@@ -405,6 +413,30 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
     assert.ok(!text.includes(newPassword) && !text.includes(oldPassword), 'no password in the status');
   });
 
+  test('kubectl rk status: kubectl finds the plugin on PATH; it prints master, conditions, outputs and events', async () => {
+    const { inst } = example('sentinel.yaml');
+    const r = await waitReady(inst, 60_000);
+    const env = { PATH: pluginPath(mkdtempSync(join(cluster.dir, 'plugin-'))) };
+    const listed = await kubectlWithEnv(env, cluster.kubeconfigPath, 'plugin', 'list');
+    assert.match(listed.out, /\/kubectl-rk$/m, listed.out);
+    const st = await kubectlWithEnv(env, cluster.kubeconfigPath, 'rk', 'status', inst.name, '-n', inst.namespace);
+    log(`kubectl rk status:\n${st.out}`);
+    assert.equal(st.code, 0, st.out);
+    assert.match(st.out, new RegExp(`^${inst.namespace}/${inst.name} \\(SENTINEL\\): Ready$`, 'm'));
+    assert.match(st.out, new RegExp(`^ {2}Master: +${r.status!.master}$`, 'm'));
+    for (const c of r.status!.conditions!)
+      assert.match(st.out, new RegExp(`^ {2}${c.type} +${c.status} +${c.reason} `, 'm'), c.type);
+    assert.match(st.out, new RegExp(`^ {2}${r.status!.master} +master`, 'm'));
+    assert.match(
+      st.out,
+      new RegExp(`^ {2}Sentinel master name +${inst.sentinel!.masterName.replace('.', '\\.')}$`, 'm'),
+    );
+    assert.match(st.out, / MasterChanged /, 'the failover above, from the Events');
+    const missing = await kubectlWithEnv(env, cluster.kubeconfigPath, 'rk', 'status', 'nosuch', '-n', inst.namespace);
+    assert.notEqual(missing.code, 0);
+    assert.equal(missing.out, `error: RedisKubernetes "nosuch" not found in namespace ${inst.namespace}\n`);
+  });
+
   test('examples/standalone.yaml through kubectl apply: Ready, and the server answers', async () => {
     const { inst } = example('standalone.yaml');
     const applied = await kubectl(
@@ -418,6 +450,7 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
     assert.equal(applied.code, 0, applied.out);
     const r = await waitReady(inst, 120_000);
     assert.equal(r.status!.master, `${inst.name}-0`);
+    assert.deepEqual(r.status!.outputs, stackOutputs(inst), 'the Planton stack outputs, in the status');
     const [pod] = await podIps(inst, 'data');
     const conn = { password: await password(inst), connectTimeoutMs: 2000 };
     assert.equal(await withClient({ host: pod!.ip, port: 6379 }, conn, (c) => c.set('k', 'v')), 'OK');
