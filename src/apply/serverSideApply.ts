@@ -98,7 +98,8 @@ export async function deleteObject(
   info: ResourceInfo,
   namespace: string | undefined,
   name: string,
-  opts: { propagation?: 'Foreground' | 'Background'; dryRun?: boolean } = {},
+  /** uid: delete only that incarnation (a pod already recreated under the same name is left alone). */
+  opts: { propagation?: 'Foreground' | 'Background'; dryRun?: boolean; uid?: string } = {},
 ): Promise<boolean> {
   try {
     // Everything goes in the DeleteOptions body: with a body, the API server ignores the query
@@ -109,6 +110,7 @@ export async function deleteObject(
         apiVersion: 'v1',
         propagationPolicy: opts.propagation ?? 'Background',
         ...(opts.dryRun ? { dryRun: ['All'] } : {}),
+        ...(opts.uid ? { preconditions: { uid: opts.uid } } : {}),
       },
     });
     return true;

@@ -20,6 +20,7 @@ import { withClient } from '../valkey/connection.js';
 import { keySlot } from '../valkey/slot.js';
 import { evenSlotRanges } from '../valkey/slotRanges.js';
 import { startServer } from './launch.js';
+import { formCluster, staleAddresses } from './clusterGroup.js';
 import { formatStatus } from '../cli/statusCommand.js';
 import { observeInstance } from './status.js';
 import { stopInstance } from './stop.js';
@@ -181,6 +182,26 @@ for (const flavor of ['valkey', 'redis'] as const) {
         t.logs.slice(logged).filter((l) => /^(assigning|making)/.test(l)),
         [],
         'the cluster reformed by itself: no slot assigned, no replica re-attached',
+      );
+    });
+
+    it('heals by node id when members come back on new ports with nodes.conf naming the old ones', async () => {
+      // What a pod's start script cannot always fix (its peers had no address yet when it
+      // started): every member up, each knowing the others where they were.
+      await stopInstance(t.ctx);
+      await t.reopen(await freeBase(6, true));
+      for (const m of dataMembers(t.inst)) await startServer(t.ctx, m.name, null);
+      assert.match((await staleAddresses(t.ctx)) ?? '', /knows shards-\d at 127\.0\.0\.1:\d+, not at 127\.0\.0\.1:\d+/);
+      const logged = t.logs.length;
+      await formCluster(t.ctx);
+      assert.equal(await staleAddresses(t.ctx), null);
+      const s = await observeInstance(t.ctx);
+      assert.equal(s.ready, true, s.problems.join('; '));
+      assert.equal(await countKeys(t), 300);
+      assert.deepEqual(
+        t.logs.slice(logged).filter((l) => /^(assigning|making)/.test(l)),
+        [],
+        'healed by MEETs alone: no slot assigned, no replica re-attached',
       );
     });
   });

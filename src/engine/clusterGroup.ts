@@ -155,7 +155,9 @@ export async function formCluster(ctx: EngineContext): Promise<void> {
           if (!n) return `${v.member} does not know ${member} yet`;
           if (n.flags.handshake || n.flags.noaddr) return `${v.member} is still in handshake with ${member}`;
           const p = platform.placement(member);
-          if (n.port !== p.port) return `${v.member} sees ${member} at port ${n.port}, not ${p.port}`;
+          // Its own address a node learns from its peers' packets: only peers' addresses are checked.
+          if (n.port !== p.port || (member !== v.member && n.host !== p.host))
+            return `${v.member} sees ${member} at ${n.host}:${n.port}, not ${p.host}:${p.port}`;
         }
       }
       return true;
@@ -182,6 +184,27 @@ export async function formCluster(ctx: EngineContext): Promise<void> {
   if (!readEngineRecord(platform).clusterMembers) await attachReplicas(ctx, idOf);
   await waitForHealthyCluster(ctx);
   updateEngineRecord(platform, { clusterMembers: members.map((m) => m.name) });
+}
+
+/**
+ * A formed cluster some of whose members know others at an address they no longer have (every
+ * pod recreated on a new IP, nodes.conf still naming the old ones): what formCluster's MEETs
+ * heal, by node id. The reason, or null when every member sees every other where it is.
+ */
+export async function staleAddresses(ctx: EngineContext): Promise<string | null> {
+  const { platform } = ctx;
+  const vs = await views(ctx, clusterMembers(ctx));
+  const idOf = new Map(vs.map((v) => [v.member, v.id]));
+  for (const v of vs) {
+    for (const [member, id] of idOf) {
+      if (member === v.member) continue; // its own address a node learns from its peers
+      const n = v.nodes.find((x) => x.id === id);
+      const p = platform.placement(member);
+      if (n && (n.host !== p.host || n.port !== p.port))
+        return `${v.member} knows ${member} at ${n.host}:${n.port}, not at ${p.host}:${p.port}`;
+    }
+  }
+  return null;
 }
 
 function ownSlots(v: MemberView): number {

@@ -1,7 +1,7 @@
 // What every engine operation works with: the resolved instance, the platform it runs on,
 // the credentials, and somewhere to report progress.
 import type { Instance } from '../api/instance.js';
-import type { Endpoint, Platform } from '../platform/platform.js';
+import type { Endpoint, MemberPlacement, Platform } from '../platform/platform.js';
 import type { TlsOptions } from '../valkey/connection.js';
 
 export interface EngineContext {
@@ -17,15 +17,12 @@ export interface EngineContext {
 
 export const endpointKey = (e: Endpoint) => `${e.host}:${e.port}`;
 
+/** Whether `e` names the member placed at `p`: its address, or the name it announces. */
+export const isAt = (p: MemberPlacement, e: Endpoint): boolean =>
+  endpointKey(p) === endpointKey(e) ||
+  (p.hostname !== undefined && endpointKey({ host: p.hostname, port: p.port }) === endpointKey(e));
+
 /** Which member listens at an address (or announces that name), if any of ours does. */
 export function memberAt(ctx: EngineContext, members: readonly string[], e: Endpoint): string | null {
-  const key = endpointKey(e);
-  return (
-    members.find((m) => {
-      const p = ctx.platform.placement(m);
-      return (
-        endpointKey(p) === key || (p.hostname !== undefined && endpointKey({ host: p.hostname, port: p.port }) === key)
-      );
-    }) ?? null
-  );
+  return members.find((m) => isAt(ctx.platform.placement(m), e)) ?? null;
 }

@@ -4,7 +4,7 @@
 import { withClient } from '../valkey/connection.js';
 import { fetchReplication, isSyncedReplica } from '../valkey/info.js';
 import { adminConnection as conn } from './adminConnection.js';
-import { endpointKey, type EngineContext } from './context.js';
+import { isAt, type EngineContext } from './context.js';
 import { waitFor } from './wait.js';
 
 export async function waitForReplicaSynced(ctx: EngineContext, member: string, master: string): Promise<void> {
@@ -18,11 +18,8 @@ export async function waitForReplicaSynced(ctx: EngineContext, member: string, m
       if (m.role !== 'master') return `${master} is ${m.role}, not master`;
       const r = await withClient(platform.placement(member), conn(ctx), fetchReplication);
       if (r.role !== 'replica') return `${member} is ${r.role}`;
-      if (
-        !r.masterHost ||
-        !r.masterPort ||
-        endpointKey({ host: r.masterHost, port: r.masterPort }) !== endpointKey(masterAt)
-      ) {
+      // On Kubernetes a replica follows its master by the name the master announces.
+      if (!r.masterHost || !r.masterPort || !isAt(masterAt, { host: r.masterHost, port: r.masterPort })) {
         return `${member} follows ${r.masterHost}:${r.masterPort}`;
       }
       return isSyncedReplica(r, m.masterReplOffset)

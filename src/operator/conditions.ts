@@ -34,13 +34,15 @@ export type Observed =
       blocked?: { reason: string; message: string };
       /** This reconcile ran (or is running) the cluster formation. */
       forming?: boolean;
+      /** A rolling restart has pods still to restart: what it is doing. */
+      rolling?: string;
       sentinelQuorum?: number;
       /** The previous status said Ready or Degraded: pods missing now are a loss, not a start. */
       wasServing?: boolean;
     };
 
 /** The phases a status may show (the printer column), from first seen to worst. */
-export const PHASES = ['Pending', 'Forming', 'Ready', 'Degraded', 'Blocked', 'Failed'] as const;
+export const PHASES = ['Pending', 'Forming', 'Ready', 'Updating', 'Degraded', 'Blocked', 'Failed'] as const;
 type Phase = (typeof PHASES)[number];
 
 interface StatusBody {
@@ -180,9 +182,10 @@ export function decideStatus(mode: Mode, generation: number, dataReplicas: numbe
     progressing = cond('Progressing', true, 'PodsStarting', msg);
     // A pod missing after the instance served is a loss (even when it takes the cluster's
     // "formed" with it), the same count while it starts is not.
-    const lost = !!o.wasServing;
+    // A pod the rolling restart took down is planned, not lost.
+    const lost = !!o.wasServing && !o.rolling;
     if (lost) degraded = cond('Degraded', true, 'MembersUnhealthy', brief(problems) || msg);
-    phase = lost ? 'Degraded' : 'Pending';
+    phase = lost ? 'Degraded' : o.rolling ? 'Updating' : 'Pending';
   } else if (liveReady && !failing) {
     ready = cond(
       'Ready',
@@ -192,6 +195,12 @@ export function decideStatus(mode: Mode, generation: number, dataReplicas: numbe
     );
     progressing = cond('Progressing', false, 'Reconciled', 'the instance matches its spec');
     phase = 'Ready';
+  } else if (o.rolling && live) {
+    // Between two restarts: a replica catching up, the sentinels settling on a handed-over master.
+    const msg = brief(problems) || failing?.message || 'the servers are settling';
+    ready = cond('Ready', false, failing?.reason ?? 'ServersNotReady', msg);
+    progressing = cond('Progressing', true, 'RollingUpdate', o.rolling);
+    phase = 'Updating';
   } else if (o.forming || (mode === 'CLUSTER' && !established)) {
     const msg = failing?.message ?? brief(problems);
     ready = cond('Ready', false, failing?.reason ?? 'ClusterNotFormed', msg);
@@ -203,6 +212,10 @@ export function decideStatus(mode: Mode, generation: number, dataReplicas: numbe
     progressing = cond('Progressing', false, 'WaitingForServers', msg);
     degraded = cond('Degraded', true, failing?.reason ?? 'MembersUnhealthy', msg);
     phase = 'Degraded';
+  }
+  if (o.rolling && !o.blocked) {
+    progressing = cond('Progressing', true, 'RollingUpdate', o.rolling);
+    if (phase === 'Ready' || phase === 'Pending') phase = 'Updating';
   }
   return {
     observedGeneration: generation,

@@ -35,6 +35,7 @@ export class Controller {
   readonly queue: WorkQueue;
   private readonly informers: Informer[];
   private readonly pods: Informer;
+  private readonly statefulSets: Informer;
   private readonly seen = new Map<string, string>();
   private readonly sentinelEvents: SentinelEvents;
   private readonly applied = new Map<string, { fingerprint: string; atMs: number }>();
@@ -79,7 +80,7 @@ export class Controller {
         this.queue.add(key);
       },
     });
-    const statefulSets = new Informer(o.kc, o.session.http, {
+    this.statefulSets = new Informer(o.kc, o.session.http, {
       path: `/apis/apps/v1${ns}/statefulsets`,
       labelSelector: owned,
       log: o.log,
@@ -96,7 +97,7 @@ export class Controller {
       log: o.log,
       onEvent: toOwner,
     });
-    this.informers = [resources, statefulSets, this.pods];
+    this.informers = [resources, this.statefulSets, this.pods];
   }
 
   get synced(): boolean {
@@ -134,6 +135,7 @@ export class Controller {
           {
             session: this.o.session,
             pods: () => this.pods.list(),
+            statefulSets: () => this.statefulSets.list(),
             log: this.o.log,
             applied: this.applied,
             event: this.event,

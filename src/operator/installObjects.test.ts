@@ -46,7 +46,7 @@ describe('rk install objects', () => {
     assert.ok(!rules.some((r) => r.apiGroups.includes('rbac.authorization.k8s.io')), 'no RBAC objects');
     assert.ok(!rules.some((r) => r.apiGroups.includes('coordination.k8s.io')), 'leases only in the Role');
     assert.ok(!allows(rules, '', 'secrets', 'list') && !allows(rules, '', 'secrets', 'watch'), 'no listing Secrets');
-    assert.ok(!allows(rules, '', 'pods', 'delete') && !allows(rules, '', 'pods', 'create'));
+    assert.ok(!allows(rules, '', 'pods', 'create'), 'pods are created by their StatefulSets only');
   });
 
   test('the ClusterRole covers every call the operator makes', () => {
@@ -55,7 +55,7 @@ describe('rk install objects', () => {
       [CRD_GROUP, CRD_PLURAL, ['get', 'list', 'watch', 'patch']],
       [CRD_GROUP, `${CRD_PLURAL}/status`, ['patch']],
       ['apps', 'statefulsets', ['list', 'watch', 'create', 'patch', 'delete']],
-      ['', 'pods', ['list', 'watch', 'patch']],
+      ['', 'pods', ['list', 'watch', 'patch', 'delete']],
       ['', 'secrets', ['get', 'create', 'patch']],
       ['', 'persistentvolumeclaims', ['list', 'delete']],
       ['', 'namespaces', ['get']],

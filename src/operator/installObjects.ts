@@ -65,8 +65,8 @@ export function operatorRules(): PolicyRule[] {
     { apiGroups: [CRD_GROUP], resources: [CRD_PLURAL], verbs: ['get', 'list', 'watch', 'patch'] },
     { apiGroups: [CRD_GROUP], resources: [`${CRD_PLURAL}/status`], verbs: ['patch'] },
     ...ownedRules,
-    // Informer (list, watch), the sentinel role labels (patch). Never pods/exec.
-    { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch', 'patch'] },
+    // Informer (list, watch), the sentinel role labels (patch), the rolling restart (delete). Never pods/exec.
+    { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch', 'patch', 'delete'] },
     // The auth and TLS Secrets are read; the generated auth Secret is applied (and deleted on purge).
     { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'patch', 'delete'] },
     // The finalizer lists the claims it keeps, to say so, and deletes them when the spec asks

@@ -7,6 +7,7 @@ export interface PodObject {
   metadata: {
     name: string;
     namespace?: string;
+    uid?: string;
     labels?: Record<string, string>;
     deletionTimestamp?: string;
   };

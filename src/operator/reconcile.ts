@@ -6,7 +6,8 @@ import { API_VERSION } from '../api/schema.js';
 import { CRD_KIND } from '../api/crd.js';
 import { readObject } from '../apply/serverSideApply.js';
 import type { Session } from '../apply/session.js';
-import { formCluster, NodeHoldsKeysError } from '../engine/clusterGroup.js';
+import { formCluster, NodeHoldsKeysError, staleAddresses } from '../engine/clusterGroup.js';
+import { readEngineRecord } from '../engine/engineRecord.js';
 import type { EngineContext } from '../engine/context.js';
 import { observeInstance, type InstanceStatus } from '../engine/status.js';
 import { KubePlatform } from '../platform/kubernetes/kubePlatform.js';
@@ -25,11 +26,14 @@ import type { SentinelTargets } from './sentinelEvents.js';
 import { sentinelsMaster } from './sentinelRoles.js';
 import { writeStatus } from './statusWriter.js';
 import { carryPasswordChange } from './passwordChange.js';
+import { outdatedPods, rollingRestartStep, type StatefulSetObject } from './rollingRestart.js';
 
 interface ReconcileDeps {
   session: Session;
   /** Every pod the operator watches (an informer's cache). */
   pods: () => readonly PodObject[];
+  /** Every StatefulSet the operator watches (an informer's cache): the revision pods should run. */
+  statefulSets: () => readonly StatefulSetObject[];
   log: (line: string) => void;
   /** How long one engine step may wait on the servers. */
   engineTimeoutMs?: number;
@@ -148,21 +152,38 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
   let blocked: { reason: string; message: string } | undefined;
   let forming = false;
 
-  if (inst.mode === 'CLUSTER' && live && data.length === inst.dataReplicas && data.every((p) => p.facts.ready)) {
+  // A cluster formed before needs only its pods running to be healed: after every pod came back on a
+  // new IP, replicas cannot reach their masters and are not Ready until it is (their readiness
+  // needs the link), so waiting for Ready would wait forever.
+  const formedBefore = !!readEngineRecord(platform).clusterMembers;
+  const podsUp = data.every((p) => (formedBefore ? p.facts.running && !p.facts.terminating : p.facts.ready));
+  if (inst.mode === 'CLUSTER' && live && data.length === inst.dataReplicas && podsUp) {
     const { formed, assigned } = clusterFacts(live, inst.dataReplicas);
-    if (!formed || assigned < SLOT_COUNT) {
+    const stale = formed && assigned === SLOT_COUNT && formedBefore ? await staleAddresses(ctx) : null;
+    if (stale) ctx.log(`healing the cluster's addresses: ${stale}`);
+    if (!formed || assigned < SLOT_COUNT || stale) {
       forming = true;
-      ctx.log('forming the cluster');
+      if (!stale) ctx.log('forming the cluster');
       try {
+        // The same steps heal: MEET every member at its current address; node ids keep roles and slots.
         await formCluster(ctx);
         forming = false;
-        await d.event(
-          res,
-          'Normal',
-          'ClusterFormed',
-          'FormCluster',
-          `${inst.cluster!.masters} masters with ${inst.cluster!.replicasPerMaster} replica(s) each, every slot assigned`,
-        );
+        if (stale)
+          await d.event(
+            res,
+            'Normal',
+            'ClusterAddressesHealed',
+            'HealAddresses',
+            `members knew each other at old addresses (${stale}); met again at their current ones, roles and slots kept`,
+          );
+        else
+          await d.event(
+            res,
+            'Normal',
+            'ClusterFormed',
+            'FormCluster',
+            `${inst.cluster!.masters} masters with ${inst.cluster!.replicasPerMaster} replica(s) each, every slot assigned`,
+          );
       } catch (e) {
         if (!(e instanceof NodeHoldsKeysError)) throw e;
         blocked = { reason: 'NodeHoldsKeys', message: e.message };
@@ -171,6 +192,30 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
           await d.event(res, 'Warning', blocked.reason, 'FormCluster', blocked.message);
       }
       live = await observeInstance(ctx);
+    }
+  }
+
+  // HA data pods (OnDelete) on an older revision: the next step of the failover-aware rolling restart.
+  let rolling: string | undefined;
+  if (live && !forming && !blocked && inst.mode !== 'STANDALONE') {
+    const sts = d
+      .statefulSets()
+      .find((x) => x.metadata.namespace === inst.namespace && x.metadata.name === names(inst).data);
+    const outdated = outdatedPods(
+      sts,
+      data.map((p) => p.obj),
+    );
+    if (outdated?.size) {
+      const r = await rollingRestartStep(
+        { session: s, event: d.event, res, ctx },
+        inst,
+        live,
+        data.map((p) => ({ obj: p.obj, ready: p.facts.ready && !p.facts.terminating })),
+        outdated,
+      );
+      rolling = r.progress;
+      if (r.blocked) blocked = r.blocked;
+      if (r.rolesMoved) live = await observeInstance(ctx);
     }
   }
 
@@ -206,6 +251,7 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
     live,
     ...(blocked ? { blocked } : {}),
     ...(forming ? { forming } : {}),
+    ...(rolling ? { rolling } : {}),
     ...(inst.sentinel ? { sentinelQuorum: inst.sentinel.quorum } : {}),
     wasServing: res.status?.phase === 'Ready' || res.status?.phase === 'Degraded',
   };

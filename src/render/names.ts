@@ -44,8 +44,14 @@ export function instanceLabels(inst: Instance): Record<string, string> {
   return { [LABEL.instance]: inst.name, [LABEL.managedBy]: MANAGER };
 }
 
+/**
+ * What selects an instance's pods, and what its PVCs carry: only what never changes for the
+ * instance's life. A StatefulSet's selector and claim templates are immutable, so a label that
+ * follows the image (app.kubernetes.io/name, /version) here would make an image change from redis
+ * to valkey, or a new tag, impossible to apply.
+ */
 export function selectorLabels(inst: Instance, component: Component): Record<string, string> {
-  return { [LABEL.name]: inst.image.flavor, [LABEL.instance]: inst.name, [LABEL.component]: component };
+  return { [LABEL.partOf]: 'redis-kubernetes', [LABEL.instance]: inst.name, [LABEL.component]: component };
 }
 
 export function commonLabels(inst: Instance, component?: Component): Record<string, string> {

@@ -37,7 +37,7 @@ export const TLS_FILES = {
  * line), and the escaping that printfConfig's lines need.
  */
 function preamble(inst: Instance): string {
-  const cli = flavorBinaries(inst.image.flavor).cli;
+  const cli = imageBinary('cli');
   const tls = inst.tls.enabled
     ? ` --tls --cacert ${TLS_FILES.caFile}${inst.tls.clientAuth ? ` --cert ${TLS_FILES.certFile} --key ${TLS_FILES.keyFile}` : ''}`
     : '';
@@ -74,7 +74,6 @@ fi
 
 export function startServerScript(inst: Instance): string {
   const n = names(inst);
-  const server = flavorBinaries(inst.image.flavor).server;
   let body =
     preamble(inst) +
     `SELF="$POD_NAME.${n.dataHeadless}.${inst.namespace}.svc.cluster.local"
@@ -113,14 +112,13 @@ if [ -s ${PATHS.data}/nodes.conf ]; then
 fi
 `;
   }
-  body += `exec ${server} ${PATHS.config}/valkey.conf --include "$RUNTIME"
+  body += `exec ${imageBinary('server')} ${PATHS.config}/valkey.conf --include "$RUNTIME"
 `;
   return body;
 }
 
 export function startSentinelScript(inst: Instance): string {
   const n = names(inst);
-  const sentinel = flavorBinaries(inst.image.flavor).sentinel;
   const s = inst.sentinel!;
   return (
     preamble(inst) +
@@ -132,7 +130,7 @@ ${printfConfig([sentinelAnnounceDirective(shellVar('SELF'))])} >> "$CONF"
 if [ -n "\${REDISCLI_AUTH:-}" ]; then
   ${printfConfig(sentinelAuthDirectives(inst, shellVar('REDISCLI_AUTH')))} >> "$CONF"
 fi
-exec ${sentinel} "$CONF"
+exec ${imageBinary('sentinel')} "$CONF"
 `
   );
 }
@@ -171,4 +169,15 @@ export function sentinelReadinessScript(inst: Instance): string {
 cli -h 127.0.0.1 -p ${PORTS.sentinel} --raw sentinel get-master-addr-by-name ${inst.sentinel!.masterName} | grep -q . || exit 1
 `
   );
+}
+
+/**
+ * The server, sentinel or cli binary of whatever image the pod runs. The scripts ConfigMap changes as
+ * soon as the spec does, while pods still on the old image restart with it until the rolling
+ * restart reaches them: a redis pod must not exec valkey-server (valkey images also ship the
+ * redis-* names, so the valkey name is tried first).
+ */
+function imageBinary(kind: 'server' | 'sentinel' | 'cli'): string {
+  const [valkey, redis] = [flavorBinaries('valkey')[kind], flavorBinaries('redis')[kind]];
+  return `"$(command -v ${valkey} || command -v ${redis})"`;
 }

@@ -183,7 +183,7 @@ export function dataStatefulSet(inst: Instance, sums: Checksums): V1StatefulSet 
         {
           apiVersion: 'v1',
           kind: 'PersistentVolumeClaim',
-          metadata: { name: 'data', labels: commonLabels(inst, 'data') },
+          metadata: { name: 'data', labels: selectorLabels(inst, 'data') },
           spec: {
             accessModes: ['ReadWriteOnce'],
             resources: { requests: { storage: inst.persistence.diskSize } },

@@ -95,21 +95,33 @@ export async function sentinelPodRejoinsAfterFailover(
   const masterName = inst.sentinel!.masterName;
   const old = view.master;
   const t0 = Date.now();
-  assert.equal(await valkeyCli(sentinels[0]!, 'sentinel', 'failover', masterName), 'OK');
+  const named = async (s: PodTarget) =>
+    podOfHost(
+      (await valkeyCli(s, '--raw', 'sentinel', 'get-master-addr-by-name', masterName)).split('\n')[0] ?? '',
+      data,
+    );
+  // A sentinel refuses (NOGOODSLAVE) until it has seen the replicas in the master's INFO, and on a
+  // loaded machine the reply may not come within valkey-cli's time: ask again until accepted, but
+  // never twice for one failover (the sentinel naming another master means it was accepted).
+  await waitFor(
+    'SENTINEL FAILOVER accepted',
+    30_000,
+    async () => {
+      const now = await named(sentinels[0]!);
+      if (now && now !== old) return true;
+      const reply = await valkeyCli(sentinels[0]!, 'sentinel', 'failover', masterName);
+      if (reply === 'OK' || /INPROG/.test(reply)) return true;
+      throw new Error(`the sentinel replied ${JSON.stringify(reply)}`); // kept for the timeout message
+    },
+    500,
+  );
   const promoted = await waitFor(
     'every sentinel to name a new master',
     60_000,
     async () => {
-      const named = await Promise.all(
-        sentinels.map(async (s) =>
-          podOfHost(
-            (await valkeyCli(s, '--raw', 'sentinel', 'get-master-addr-by-name', masterName)).split('\n')[0] ?? '',
-            data,
-          ),
-        ),
-      );
-      const first = named[0];
-      if (!first || first === old || !named.every((n) => n === first)) return undefined;
+      const all = await Promise.all(sentinels.map(named));
+      const first = all[0];
+      if (!first || first === old || !all.every((n) => n === first)) return undefined;
       return (await info(first, 'replication')).role === 'master' ? first : undefined;
     },
     500,

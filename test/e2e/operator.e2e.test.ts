@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { Redis } from 'iovalkey';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { customResourceDefinition, CRD_KIND } from '../../src/api/crd.js';
 import type { Instance } from '../../src/api/instance.js';
 import { API_VERSION } from '../../src/api/schema.js';
@@ -19,7 +19,8 @@ import { loadInstances } from '../../src/cli/input.js';
 import type { KubeObject } from '../../src/render/objects.js';
 import { stackOutputs } from '../../src/render/outputs.js';
 import { render } from '../../src/render/render.js';
-import { LABEL } from '../../src/render/names.js';
+import { LABEL, names, podFqdn } from '../../src/render/names.js';
+import { startWriter } from '../../src/check/writer.js';
 import { clusterInfo, clusterNodes } from '../../src/valkey/cluster.js';
 import { withClient } from '../../src/valkey/connection.js';
 import { getMasterAddrByName, sentinelFailover } from '../../src/valkey/sentinel.js';
@@ -59,6 +60,13 @@ function example(file: string): { inst: Instance; manifest: KubeObject } {
   const manifest = parse(readFileSync(path, 'utf8')) as KubeObject;
   manifest.metadata.namespace = inst.namespace;
   return { inst, manifest };
+}
+
+/** The Instance a manifest resolves to (its own copy of the example, under another name). */
+function instanceOf(manifest: KubeObject): Instance {
+  const path = join(mkdtempSync(join(tmpdir(), 'rk-e2e-')), `${manifest.metadata.name}.yaml`);
+  writeFileSync(path, stringify(manifest));
+  return loadInstances(path, { quiet: true })[0]!.instance;
 }
 
 describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
@@ -150,7 +158,13 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
       labelSelector: `${LABEL.instance}=${inst.name},${LABEL.component}=${component}`,
     });
     return pods.items
-      .map((p) => ({ name: p.metadata!.name!, ip: p.status!.podIP!, role: p.metadata!.labels?.[LABEL.role] }))
+      .map((p) => ({
+        name: p.metadata!.name!,
+        ip: p.status!.podIP!,
+        role: p.metadata!.labels?.[LABEL.role],
+        uid: p.metadata!.uid!,
+        image: p.spec!.containers[0]!.image!,
+      }))
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -411,6 +425,96 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
     assert.deepEqual(await podsOf(), podsBefore, 'no pod was restarted or recreated');
     const text = JSON.stringify((await live(inst))?.status);
     assert.ok(!text.includes(newPassword) && !text.includes(oldPassword), 'no password in the status');
+  });
+
+  test('a sentinel group moved from redis 7.0 to valkey 8.0 under writes: replicas first, the master handed over, no acknowledged write lost', async () => {
+    const { manifest: base } = example('sentinel.yaml');
+    const manifest = structuredClone(base);
+    manifest.metadata.name = 'upgrade';
+    const spec = manifest.spec as Record<string, unknown>;
+    spec.image = { repository: 'redis', tag: '7.0.15' };
+    const inst = instanceOf(manifest);
+    await applyResource(manifest);
+    await waitReady(inst, 300_000);
+    const pw = await password(inst);
+    // The servers announce their pods' DNS names, which only the cluster resolves: the checker
+    // reaches them at their current pod IPs, followed as the rollout recreates the pods.
+    const n = names(inst);
+    const ipOf = new Map<string, { host: string; port: number }>();
+    const sentinelEndpoints: Array<{ host: string; port: number }> = [];
+    const refresh = async () => {
+      for (const [component, headless, port] of [
+        ['data', n.dataHeadless, 6379],
+        ['sentinel', n.sentinelHeadless, 26379],
+      ] as const) {
+        for (const p of await podIps(inst, component)) {
+          if (!p.ip) continue;
+          ipOf.set(`${podFqdn(inst, p.name, headless)}:${port}`, { host: p.ip, port });
+          // The verify step's client starts from this list: sentinels recreated on new IPs join it.
+          if (component === 'sentinel' && !sentinelEndpoints.some((e) => e.host === p.ip))
+            sentinelEndpoints.push({ host: p.ip, port });
+        }
+      }
+    };
+    await refresh();
+    let following = true;
+    const follow = (async () => {
+      while (following) {
+        await refresh().catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    const podsBefore = new Map((await podIps(inst, 'data')).map((p) => [p.name, p.uid]));
+    const masterBefore = (await live(inst))!.status!.master!;
+    const writer = startWriter({
+      target: {
+        kind: 'sentinel',
+        sentinels: sentinelEndpoints,
+        masterName: inst.sentinel!.masterName,
+        addressMap: (key) => ipOf.get(key),
+      },
+      auth: { password: pw, sentinelPassword: pw },
+      keyPrefix: `upgrade-${Date.now()}`,
+      waitReplicas: 1,
+      waitTimeoutMs: 500,
+      concurrency: 4,
+      rateLimit: 1000,
+      durationMs: 600_000,
+    });
+    try {
+      await waitFor('the writer to have acknowledged writes', 30_000, () => writer.stats().acknowledged >= 200);
+      const t0 = Date.now();
+      spec.image = { repository: 'valkey/valkey', tag: '8.0.2' };
+      await applyResource(manifest);
+      const generation = (await live(inst))!.metadata.generation;
+      await waitFor('every data pod recreated on the new image, and the resource Ready', 300_000, async () => {
+        const r = await live(inst);
+        const ready = r?.status?.conditions?.find((c) => c.type === 'Ready');
+        if (ready?.status !== 'True' || ready.observedGeneration !== generation) return false;
+        if (r?.status?.phase !== 'Ready') return false;
+        const pods = await podIps(inst, 'data');
+        return pods.every((p) => p.uid !== podsBefore.get(p.name) && p.image.includes('valkey/valkey'));
+      });
+      const rolled = Date.now() - t0;
+      await waitFor('more writes acknowledged after the rollout', 30_000, () => writer.stats().acknowledged > 0);
+      await writer.stop();
+      const report = await writer.verify({ timeoutMs: 60_000 });
+      log(
+        `redis 7.0 → valkey 8.0 on ${inst.dataReplicas} data pods in ${rolled} ms: ${report.acknowledged} acknowledged writes, ${report.lostCount} lost, longest write outage ${report.longestOutageMs} ms`,
+      );
+      assert.equal(report.lostCount, 0, `acknowledged writes lost: ${report.lost.slice(0, 5).join(', ')}`);
+      const reasons = await eventReasons(inst);
+      assert.equal(reasons.filter((x) => x === 'RollingRestart').length, inst.dataReplicas, reasons.join(','));
+      assert.equal(reasons.filter((x) => x === 'Handover').length, 1, reasons.join(','));
+      // Replicas first: the master is the last pod restarted, after it handed its role over.
+      const order = reasons.filter((x) => x === 'RollingRestart' || x === 'Handover');
+      assert.deepEqual(order.slice(-2), ['Handover', 'RollingRestart'], order.join(','));
+      assert.notEqual((await live(inst))!.status!.master, masterBefore, 'the master role moved');
+    } finally {
+      following = false;
+      await follow;
+      await writer.stop();
+    }
   });
 
   test('kubectl rk status: kubectl finds the plugin on PATH; it prints master, conditions, outputs and events', async () => {
