@@ -13,7 +13,7 @@ import {
 import { dbsize } from '../valkey/admin.js';
 import { withClient } from '../valkey/connection.js';
 import { fetchReplication } from '../valkey/info.js';
-import type { EngineContext } from './context.js';
+import { isAt, type EngineContext } from './context.js';
 import { readEngineRecord, updateEngineRecord } from './engineRecord.js';
 import { adminConnection as conn } from './adminConnection.js';
 import { startServer } from './launch.js';
@@ -182,6 +182,7 @@ export async function formCluster(ctx: EngineContext): Promise<void> {
   // Only while bootstrapping: once the cluster is recorded, roles are the scaling code's to decide
   // (an empty master it just added must not be taken for a replica of the initial layout).
   if (!readEngineRecord(platform).clusterMembers) await attachReplicas(ctx, idOf);
+  else await repointReplicas(ctx, vs, idOf);
   await waitForHealthyCluster(ctx);
   updateEngineRecord(platform, { clusterMembers: members.map((m) => m.name) });
 }
@@ -268,6 +269,29 @@ async function attachReplicas(ctx: EngineContext, idOf: Map<string, string>): Pr
       const known = byId.get(self.id);
       if (known) known.masterId = target.id;
     }
+  }
+}
+
+/**
+ * Replicas still replicating from the address their master had before it moved (redis 7.0 keeps
+ * the old target when the master's new address arrives by a MEET rather than from the master
+ * itself): CLUSTER REPLICATE the same master again, which re-reads its address; a partial
+ * resync continues from the replica's offset.
+ */
+async function repointReplicas(ctx: EngineContext, vs: MemberView[], idOf: Map<string, string>): Promise<void> {
+  const { platform } = ctx;
+  const memberOf = new Map([...idOf].map(([m, id]) => [id, m]));
+  for (const v of vs) {
+    const masterId = v.nodes.find((n) => n.id === v.id)?.masterId;
+    const master = masterId ? memberOf.get(masterId) : undefined;
+    if (!masterId || !master) continue;
+    await withClient(platform.placement(v.member), conn(ctx), async (c) => {
+      const r = await fetchReplication(c);
+      if (r.masterHost && r.masterPort && isAt(platform.placement(master), { host: r.masterHost, port: r.masterPort }))
+        return;
+      ctx.log(`re-pointing ${v.member} at ${master}'s current address (it follows ${r.masterHost}:${r.masterPort})`);
+      await clusterReplicate(c, masterId);
+    });
   }
 }
 
