@@ -16,7 +16,7 @@ export interface EngineRecord {
 
 const KEY = 'engine';
 
-export function readEngineRecord(p: Platform): EngineRecord {
+export function readEngineRecord(p: Pick<Platform, 'readRecord'>): EngineRecord {
   const text = p.readRecord(KEY);
   if (!text) return {};
   try {

@@ -1,5 +1,6 @@
 // Members of an instance and the roles they start with. Member names are the pod names on
 // Kubernetes (<name>-0, <name>-sentinel-0), so both platforms speak of the same members.
+import { ordinalOf } from '../platform/platform.js';
 import type { Instance } from '../api/instance.js';
 import type { MemberKind, Platform } from '../platform/platform.js';
 
@@ -68,5 +69,3 @@ export function knownSentinelMembers(ctx: { inst: Instance; platform: Platform }
     if (m.startsWith(prefix) && /^\d+$/.test(m.slice(prefix.length))) names.add(m);
   return [...names].sort((a, b) => ordinalOf(a) - ordinalOf(b));
 }
-
-export const ordinalOf = (member: string): number => Number(member.slice(member.lastIndexOf('-') + 1));

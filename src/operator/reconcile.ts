@@ -4,20 +4,17 @@
 import type { Instance } from '../api/instance.js';
 import { API_VERSION } from '../api/schema.js';
 import { CRD_KIND } from '../api/crd.js';
-import { readObject } from '../apply/serverSideApply.js';
+import { deleteObject, readObject } from '../apply/serverSideApply.js';
 import type { Session } from '../apply/session.js';
-import { formCluster, NodeHoldsKeysError, staleAddresses } from '../engine/clusterGroup.js';
-import { readEngineRecord } from '../engine/engineRecord.js';
 import type { EngineContext } from '../engine/context.js';
 import { observeInstance, type InstanceStatus } from '../engine/status.js';
 import { KubePlatform } from '../platform/kubernetes/kubePlatform.js';
-import { LABEL, names, podFqdn } from '../render/names.js';
+import { DATA_VOLUME, LABEL, names, podFqdn } from '../render/names.js';
 import { stackOutputs } from '../render/outputs.js';
 import type { TlsOptions } from '../valkey/connection.js';
-import { SLOT_COUNT } from '../valkey/slot.js';
 import { applyOwned } from './applyOwned.js';
 import type { EventSink } from './events.js';
-import { clusterFacts, decideStatus, type Observed } from './conditions.js';
+import { decideStatus, type Observed } from './conditions.js';
 import { ensureFinalizer, finalize } from './finalizer.js';
 import { instancePods, podFacts, type PodObject } from './podFacts.js';
 import { labelRoles } from './podRoles.js';
@@ -26,6 +23,7 @@ import type { SentinelTargets } from './sentinelEvents.js';
 import { sentinelsMaster } from './sentinelRoles.js';
 import { writeStatus } from './statusWriter.js';
 import { carryPasswordChange } from './passwordChange.js';
+import { clusterStep, heldDataReplicas } from './clusterStep.js';
 import { outdatedPods, rollingRestartStep, type StatefulSetObject } from './rollingRestart.js';
 
 interface ReconcileDeps {
@@ -92,10 +90,18 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
   const key = `${namespace}/${name}`;
   // Before anything is created: what the operator creates, it is there to take away.
   await ensureFinalizer(s, info, res);
-  const fingerprint = JSON.stringify([res.metadata.uid, generation, res.metadata.labels, res.metadata.annotations]);
+  // Members the spec dropped stay until the engine has drained them (clusterStep.ts).
+  const dataReplicas = heldDataReplicas(inst, res.status?.records ?? {});
+  const fingerprint = JSON.stringify([
+    res.metadata.uid,
+    generation,
+    res.metadata.labels,
+    res.metadata.annotations,
+    dataReplicas,
+  ]);
   try {
     if (applyDue(d, key, fingerprint, Date.now())) {
-      const pruned = await applyOwned(s, inst, res);
+      const pruned = await applyOwned(s, dataReplicas === inst.dataReplicas ? inst : { ...inst, dataReplicas }, res);
       for (const p of pruned) d.log(`${key}: pruned ${p}`);
       d.applied.set(key, { fingerprint, atMs: Date.now() });
     }
@@ -113,11 +119,12 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
 
   const pods = instancePods(inst, d.pods()).map((p) => ({ obj: p, facts: podFacts(inst, p) }));
   const data = pods.filter((p) => p.facts.kind === 'server');
-  const desired = inst.dataReplicas + (inst.sentinel?.replicas ?? 0);
+  const desired = dataReplicas + (inst.sentinel?.replicas ?? 0);
   const allPodsReady = pods.length === desired && pods.every((p) => p.facts.ready && !p.facts.terminating);
   const platform = new KubePlatform(
     pods.map((p) => p.facts),
     res.status?.records ?? {},
+    inst.dataReplicas,
   );
   const ctx: EngineContext = {
     inst,
@@ -131,7 +138,7 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
     if (!tls) {
       const o: Observed = {
         kind: 'observed',
-        pods: { desired: inst.dataReplicas, ready: data.filter((p) => p.facts.ready).length },
+        pods: { desired: dataReplicas, ready: data.filter((p) => p.facts.ready).length },
         allPodsReady,
         live: null,
         blocked: {
@@ -150,54 +157,30 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
   if (pods.some((p) => p.facts.running)) await carryPasswordChange(s, ctx, res, d.event);
   let live: InstanceStatus | null = pods.some((p) => p.facts.running) ? await observeInstance(ctx) : null;
   let blocked: { reason: string; message: string } | undefined;
-  let forming = false;
+  /** Look again soon: something is moving (a failover spreading, a StatefulSet to shrink). */
+  let unsettled = false;
 
-  // A cluster formed before needs only its pods running to be healed: after every pod came back on a
-  // new IP, replicas cannot reach their masters and are not Ready until it is (their readiness
-  // needs the link), so waiting for Ready would wait forever.
-  const formedBefore = !!readEngineRecord(platform).clusterMembers;
-  const podsUp = data.every((p) => (formedBefore ? p.facts.running && !p.facts.terminating : p.facts.ready));
-  if (inst.mode === 'CLUSTER' && live && data.length === inst.dataReplicas && podsUp) {
-    const { formed, assigned } = clusterFacts(live, inst.dataReplicas);
-    const stale = formed && assigned === SLOT_COUNT && formedBefore ? await staleAddresses(ctx) : null;
-    if (stale) ctx.log(`healing the cluster's addresses: ${stale}`);
-    if (!formed || assigned < SLOT_COUNT || stale) {
-      forming = true;
-      if (!stale) ctx.log('forming the cluster');
-      try {
-        // The same steps heal: MEET every member at its current address; node ids keep roles and slots.
-        await formCluster(ctx);
-        forming = false;
-        if (stale)
-          await d.event(
-            res,
-            'Normal',
-            'ClusterAddressesHealed',
-            'HealAddresses',
-            `members knew each other at old addresses (${stale}); met again at their current ones, roles and slots kept`,
-          );
-        else
-          await d.event(
-            res,
-            'Normal',
-            'ClusterFormed',
-            'FormCluster',
-            `${inst.cluster!.masters} masters with ${inst.cluster!.replicasPerMaster} replica(s) each, every slot assigned`,
-          );
-      } catch (e) {
-        if (!(e instanceof NodeHoldsKeysError)) throw e;
-        blocked = { reason: 'NodeHoldsKeys', message: e.message };
-        // Once per episode, not once per reconcile: the condition already says it.
-        if (res.status?.conditions?.find((c) => c.type === 'Ready')?.reason !== blocked.reason)
-          await d.event(res, 'Warning', blocked.reason, 'FormCluster', blocked.message);
-      }
-      live = await observeInstance(ctx);
+  if (inst.mode === 'CLUSTER' && live) {
+    const c = await clusterStep(
+      { event: d.event, res },
+      inst,
+      ctx,
+      live,
+      data.map((p) => p.facts),
+    );
+    live = c.live;
+    if (c.blocked) blocked = c.blocked;
+    // The StatefulSet may shrink now: apply again, soon, with the record this reconcile writes.
+    if (c.membersLeft) {
+      d.applied.delete(key);
+      unsettled = true;
     }
+    await deleteClaims(s, inst, platform.purgedMembers(), ctx.log);
   }
 
   // HA data pods (OnDelete) on an older revision: the next step of the failover-aware rolling restart.
   let rolling: string | undefined;
-  if (live && !forming && !blocked && inst.mode !== 'STANDALONE') {
+  if (live && !blocked && inst.mode !== 'STANDALONE') {
     const sts = d
       .statefulSets()
       .find((x) => x.metadata.namespace === inst.namespace && x.metadata.name === names(inst).data);
@@ -220,7 +203,6 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
   }
 
   // While the sentinels have not settled on a master (a failover spreading), look again soon.
-  let unsettled = false;
   if (inst.mode === 'SENTINEL' && live) {
     const master = sentinelsMaster(live, inst.sentinel!.quorum);
     if (master) {
@@ -246,11 +228,10 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
 
   const o: Observed = {
     kind: 'observed',
-    pods: { desired: inst.dataReplicas, ready: data.filter((p) => p.facts.ready).length },
+    pods: { desired: dataReplicas, ready: data.filter((p) => p.facts.ready).length },
     allPodsReady,
     live,
     ...(blocked ? { blocked } : {}),
-    ...(forming ? { forming } : {}),
     ...(rolling ? { rolling } : {}),
     ...(inst.sentinel ? { sentinelQuorum: inst.sentinel.quorum } : {}),
     wasServing: res.status?.phase === 'Ready' || res.status?.phase === 'Degraded',
@@ -309,4 +290,18 @@ async function password(s: Session, inst: Instance): Promise<string | null> {
   const value = Buffer.from(b64, 'base64').toString('utf8');
   s.secrets.add(value);
   return value;
+}
+
+/**
+ * The claims of members the engine drained and removed (a cluster scaled in): held by their pods
+ * until the StatefulSet shrinks, then gone, so a later member of that name starts empty instead
+ * of rejoining with a stale nodes.conf.
+ */
+async function deleteClaims(s: Session, inst: Instance, members: readonly string[], log: (l: string) => void) {
+  if (!members.length) return;
+  const pvcInfo = await s.discovery.resolve('v1', 'PersistentVolumeClaim');
+  for (const m of members) {
+    const claim = `${DATA_VOLUME}-${m}`;
+    if (await deleteObject(s, pvcInfo, inst.namespace, claim)) log(`deleted claim ${claim} of removed member ${m}`);
+  }
 }

@@ -55,3 +55,6 @@ export interface Platform {
   /** Removes the member's data; only with an explicit purge. */
   purge(member: string): Promise<void>;
 }
+
+/** A member's ordinal: members are named <group>-<n>, as a StatefulSet names its pods. */
+export const ordinalOf = (member: string): number => Number(member.slice(member.lastIndexOf('-') + 1));

@@ -51,7 +51,7 @@ export function instanceLabels(inst: Instance): Record<string, string> {
  * to valkey, or a new tag, impossible to apply.
  */
 export function selectorLabels(inst: Instance, component: Component): Record<string, string> {
-  return { [LABEL.partOf]: 'redis-kubernetes', [LABEL.instance]: inst.name, [LABEL.component]: component };
+  return { ...instanceLabels(inst), [LABEL.partOf]: 'redis-kubernetes', [LABEL.component]: component };
 }
 
 export function commonLabels(inst: Instance, component?: Component): Record<string, string> {
@@ -65,6 +65,9 @@ export function commonLabels(inst: Instance, component?: Component): Record<stri
     [LABEL.version]: inst.image.tag.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 63),
   };
 }
+
+/** The data volume, and the claim template whose PVCs are named `data-<pod>`. */
+export const DATA_VOLUME = 'data';
 
 export const PORTS = { data: 6379, sentinel: 26379, bus: 16379, metrics: 9121 } as const;
 

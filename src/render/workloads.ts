@@ -10,7 +10,7 @@ import type {
   V1VolumeMount,
 } from '@kubernetes/client-node';
 import type { Instance, ResolvedResources } from '../api/instance.js';
-import { ANNOTATION, commonLabels, names, PORTS, selectorLabels, type Component } from './names.js';
+import { ANNOTATION, commonLabels, DATA_VOLUME, names, PORTS, selectorLabels, type Component } from './names.js';
 import { placement } from './scheduling.js';
 import { PATHS } from './scripts.js';
 import { containerSecurityContext, podSecurityContext } from './security.js';
@@ -173,17 +173,17 @@ export function dataStatefulSet(inst: Instance, sums: Checksums): V1StatefulSet 
     livenessProbe: execProbe('alive.sh', { periodSeconds: 10, failureThreshold: 6 }),
     readinessProbe: execProbe('ready.sh', { periodSeconds: 5, failureThreshold: 2 }),
     securityContext: containerSecurityContext(),
-    volumeMounts: [...sharedMounts(inst), { name: 'data', mountPath: PATHS.data }],
+    volumeMounts: [...sharedMounts(inst), { name: DATA_VOLUME, mountPath: PATHS.data }],
   };
   const containers = inst.metrics.enabled ? [server, exporterContainer(inst)] : [server];
   const volumes = sharedVolumes(inst);
-  if (!persistent) volumes.push({ name: 'data', emptyDir: { sizeLimit: inst.persistence.diskSize } });
+  if (!persistent) volumes.push({ name: DATA_VOLUME, emptyDir: { sizeLimit: inst.persistence.diskSize } });
   const claims: V1PersistentVolumeClaim[] = persistent
     ? [
         {
           apiVersion: 'v1',
           kind: 'PersistentVolumeClaim',
-          metadata: { name: 'data', labels: selectorLabels(inst, 'data') },
+          metadata: { name: DATA_VOLUME, labels: selectorLabels(inst, 'data') },
           spec: {
             accessModes: ['ReadWriteOnce'],
             resources: { requests: { storage: inst.persistence.diskSize } },

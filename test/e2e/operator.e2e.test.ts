@@ -19,8 +19,10 @@ import { loadInstances } from '../../src/cli/input.js';
 import type { KubeObject } from '../../src/render/objects.js';
 import { stackOutputs } from '../../src/render/outputs.js';
 import { render } from '../../src/render/render.js';
-import { LABEL, names, podFqdn } from '../../src/render/names.js';
-import { startWriter } from '../../src/check/writer.js';
+import { LABEL } from '../../src/render/names.js';
+import { followPods } from './podAddresses.js';
+import { startWriter, type Writer } from '../../src/check/writer.js';
+import type { CheckReport } from '../../src/check/report.js';
 import { clusterInfo, clusterNodes } from '../../src/valkey/cluster.js';
 import { withClient } from '../../src/valkey/connection.js';
 import { getMasterAddrByName, sentinelFailover } from '../../src/valkey/sentinel.js';
@@ -60,6 +62,16 @@ function example(file: string): { inst: Instance; manifest: KubeObject } {
   const manifest = parse(readFileSync(path, 'utf8')) as KubeObject;
   manifest.metadata.namespace = inst.namespace;
   return { inst, manifest };
+}
+
+/** The write outages worth a look (when, how long, which slots), and the errors by kind. */
+function logOutages(writer: Writer, report: CheckReport): void {
+  const startedAt = writer.stats().startedAt;
+  for (const o of report.outages.filter((w) => w.durationMs >= 300))
+    log(
+      `outage at ${new Date(startedAt + o.startMs).toISOString()}: ${o.durationMs} ms, ${o.failedAttempts} failed attempts${o.slots ? `, slots ${o.slots[0]}-${o.slots[1]}` : ''}`,
+    );
+  log(`errors: ${JSON.stringify(report.errors)}`);
 }
 
 /** The Instance a manifest resolves to (its own copy of the example, under another name). */
@@ -315,6 +327,78 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
     );
   });
 
+  test('examples/cluster.yaml scaled 3 → 4 → 3 masters by editing the resource, under writes: every slot moves, no acknowledged write lost', async () => {
+    const { inst, manifest: base } = example('cluster.yaml');
+    const manifest = structuredClone(base);
+    const shape = (manifest.spec as { cluster: { masters: number } }).cluster;
+    const pw = await password(inst);
+    const pods = await podIps(inst, 'data');
+    // CLUSTER SLOTS names members by their pods' DNS names: reached at their IPs, new pods included.
+    const addresses = await followPods(core, inst);
+    const writer = startWriter({
+      target: {
+        kind: 'cluster',
+        nodes: pods.map((p) => ({ host: p.ip, port: 6379 })),
+        addressMap: addresses.addressMap,
+      },
+      auth: { password: pw },
+      keyPrefix: `scale-${Date.now()}`,
+      waitReplicas: 1,
+      waitTimeoutMs: 500,
+      concurrency: 4,
+      rateLimit: 1000,
+      durationMs: 600_000,
+    });
+    const claims = async () =>
+      (await core.listNamespacedPersistentVolumeClaim({ namespace: inst.namespace })).items
+        .map((c) => c.metadata!.name!)
+        .filter((n) => n.startsWith(`data-${inst.name}-`))
+        .sort();
+    const mastersWithSlots = async () => {
+      const now = await podIps(inst, 'data');
+      const nodes = await withClient({ host: now[0]!.ip, port: 6379 }, { password: pw }, (c) => clusterNodes(c));
+      return nodes.filter((n) => n.flags.master && n.slots.length > 0).length;
+    };
+    const resizedTo = async (masters: number, what: string) => {
+      const t0 = Date.now();
+      shape.masters = masters;
+      await applyResource(manifest);
+      const generation = (await live(inst))!.metadata.generation;
+      await waitFor(what, 300_000, async () => {
+        const r = await live(inst);
+        const ready = r?.status?.conditions?.find((c) => c.type === 'Ready');
+        if (ready?.status !== 'True' || ready.observedGeneration !== generation) return false;
+        return (await podIps(inst, 'data')).length === masters * 2 && (await mastersWithSlots()) === masters;
+      });
+      log(`${what}: ${Date.now() - t0} ms`);
+    };
+    try {
+      await waitFor('the writer to have acknowledged writes', 30_000, () => writer.stats().acknowledged >= 200);
+      await resizedTo(4, 'scaled out to 4 masters (8 pods), every master serving slots');
+      assert.deepEqual(
+        (await claims()).filter((c) => /-[67]$/.test(c)),
+        [`data-${inst.name}-6`, `data-${inst.name}-7`],
+      );
+      await resizedTo(3, 'scaled in to 3 masters (6 pods)');
+      // The removed members' claims go with them: a later scale-out starts them empty.
+      await waitFor("the removed members' claims deleted", 60_000, async () =>
+        (await claims()).every((c) => !/-[67]$/.test(c)),
+      );
+      await writer.stop();
+      const report = await writer.verify({ timeoutMs: 60_000 });
+      log(
+        `3 → 4 → 3 masters: ${report.acknowledged} acknowledged writes, ${report.lostCount} lost, longest write outage ${report.longestOutageMs} ms`,
+      );
+      logOutages(writer, report);
+      assert.equal(report.lostCount, 0, `acknowledged writes lost: ${report.lost.slice(0, 5).join(', ')}`);
+      const reasons = await eventReasons(inst);
+      assert.equal(reasons.filter((x) => x === 'ClusterResized').length, 2, reasons.join(','));
+    } finally {
+      await writer.stop();
+      await addresses.stop();
+    }
+  });
+
   test('examples/sentinel.yaml: Ready, and the role labels follow the master the sentinels name, also after a failover', async () => {
     const { inst, manifest } = example('sentinel.yaml');
     await applyResource(manifest);
@@ -438,40 +522,16 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
     await waitReady(inst, 300_000);
     const pw = await password(inst);
     // The servers announce their pods' DNS names, which only the cluster resolves: the checker
-    // reaches them at their current pod IPs, followed as the rollout recreates the pods.
-    const n = names(inst);
-    const ipOf = new Map<string, { host: string; port: number }>();
-    const sentinelEndpoints: Array<{ host: string; port: number }> = [];
-    const refresh = async () => {
-      for (const [component, headless, port] of [
-        ['data', n.dataHeadless, 6379],
-        ['sentinel', n.sentinelHeadless, 26379],
-      ] as const) {
-        for (const p of await podIps(inst, component)) {
-          if (!p.ip) continue;
-          ipOf.set(`${podFqdn(inst, p.name, headless)}:${port}`, { host: p.ip, port });
-          // The verify step's client starts from this list: sentinels recreated on new IPs join it.
-          if (component === 'sentinel' && !sentinelEndpoints.some((e) => e.host === p.ip))
-            sentinelEndpoints.push({ host: p.ip, port });
-        }
-      }
-    };
-    await refresh();
-    let following = true;
-    const follow = (async () => {
-      while (following) {
-        await refresh().catch(() => undefined);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    })();
+    // reaches them as a client inside would, following the pods the rollout recreates.
+    const pods = await followPods(core, inst);
     const podsBefore = new Map((await podIps(inst, 'data')).map((p) => [p.name, p.uid]));
     const masterBefore = (await live(inst))!.status!.master!;
     const writer = startWriter({
       target: {
         kind: 'sentinel',
-        sentinels: sentinelEndpoints,
+        sentinels: pods.sentinels,
         masterName: inst.sentinel!.masterName,
-        addressMap: (key) => ipOf.get(key),
+        addressMap: pods.addressMap,
       },
       auth: { password: pw, sentinelPassword: pw },
       keyPrefix: `upgrade-${Date.now()}`,
@@ -492,8 +552,8 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
         const ready = r?.status?.conditions?.find((c) => c.type === 'Ready');
         if (ready?.status !== 'True' || ready.observedGeneration !== generation) return false;
         if (r?.status?.phase !== 'Ready') return false;
-        const pods = await podIps(inst, 'data');
-        return pods.every((p) => p.uid !== podsBefore.get(p.name) && p.image.includes('valkey/valkey'));
+        const now = await podIps(inst, 'data');
+        return now.every((p) => p.uid !== podsBefore.get(p.name) && p.image.includes('valkey/valkey'));
       });
       const rolled = Date.now() - t0;
       await waitFor('more writes acknowledged after the rollout', 30_000, () => writer.stats().acknowledged > 0);
@@ -502,6 +562,7 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
       log(
         `redis 7.0 → valkey 8.0 on ${inst.dataReplicas} data pods in ${rolled} ms: ${report.acknowledged} acknowledged writes, ${report.lostCount} lost, longest write outage ${report.longestOutageMs} ms`,
       );
+      logOutages(writer, report);
       assert.equal(report.lostCount, 0, `acknowledged writes lost: ${report.lost.slice(0, 5).join(', ')}`);
       const reasons = await eventReasons(inst);
       assert.equal(reasons.filter((x) => x === 'RollingRestart').length, inst.dataReplicas, reasons.join(','));
@@ -511,9 +572,8 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
       assert.deepEqual(order.slice(-2), ['Handover', 'RollingRestart'], order.join(','));
       assert.notEqual((await live(inst))!.status!.master, masterBefore, 'the master role moved');
     } finally {
-      following = false;
-      await follow;
       await writer.stop();
+      await pods.stop();
     }
   });
 

@@ -36,13 +36,17 @@ describe('KubePlatform', () => {
     assert.equal(p.placement('a-4').host, '', 'no address for a pod that does not exist');
   });
 
-  test('starting or stopping a member is refused: the StatefulSet does that', async () => {
-    const p = new KubePlatform([pod('a-0')]);
-    await assert.rejects(
-      p.start('a-0', { kind: 'server', image: { repository: 'r', tag: 't' }, configText: '' }),
-      /StatefulSet/,
-    );
+  test('start holds once the StatefulSet runs the pod; stop and purge only for members past the desired size', async () => {
+    const p = new KubePlatform([pod('a-0'), pod('a-1', { running: false }), pod('a-2')], {}, 2);
+    const launch = { kind: 'server' as const, image: { repository: 'r', tag: 't' }, configText: '' };
+    await p.start('a-0', launch);
+    await assert.rejects(p.start('a-1', launch), /not running yet/);
     await assert.rejects(p.stop('a-0'), /StatefulSet/);
+    await assert.rejects(p.purge('a-1'), /StatefulSet/);
+    await p.stop('a-2');
+    await p.purge('a-2');
+    assert.deepEqual(p.purgedMembers(), ['a-2']);
+    await assert.rejects(p.kill('a-2'), /StatefulSet/);
     assert.equal(p.readDataFile(), null);
   });
 

@@ -1,10 +1,19 @@
 // The Platform seen from Kubernetes: members are the pods of the instance's StatefulSets, at
 // their pod IP, announcing their headless-Service name. Pods are started, restarted and given
-// their config by the StatefulSet and the rendered ConfigMap, never by the engine: the engine
-// only speaks to running members (formCluster, observeInstance), and anything that would start
-// or stop a process here fails loudly rather than pretend. Built from one snapshot of the pods
-// per reconcile; the engine's records live in memory and the caller persists them.
-import type { LaunchSpec, MemberKind, MemberPlacement, MemberState, Platform } from '../platform.js';
+// their config by the StatefulSet and the rendered ConfigMap, never by the engine: "start" holds
+// when the StatefulSet already runs the pod, and "stop"/"purge" only for a member beyond the
+// data StatefulSet's desired size (the operator scales it down once the engine let the member
+// go, and deletes its claim). Anything else fails loudly rather than pretend. Built from
+// one snapshot of the pods per reconcile; the engine's records live in memory and the caller
+// persists them.
+import {
+  ordinalOf,
+  type LaunchSpec,
+  type MemberKind,
+  type MemberPlacement,
+  type MemberState,
+  type Platform,
+} from '../platform.js';
 
 export interface PodFacts {
   name: string;
@@ -23,7 +32,7 @@ export interface PodFacts {
 const KUBE_PORTS = { server: 6379, sentinel: 26379, bus: 16379 } as const;
 
 /** Something the engine asked for that only the StatefulSet may do on Kubernetes. */
-class NotOnKubernetesError extends Error {
+export class NotOnKubernetesError extends Error {
   constructor(what: string) {
     super(`${what}: on Kubernetes pods are started and stopped by their StatefulSet, not by the engine`);
     this.name = 'NotOnKubernetesError';
@@ -35,10 +44,20 @@ export class KubePlatform implements Platform {
   private readonly pods: Map<string, PodFacts>;
   private readonly records: Map<string, string>;
   private changed = false;
+  private readonly purged: string[] = [];
 
-  constructor(pods: readonly PodFacts[], records: Readonly<Record<string, string>> = {}) {
+  /** desiredData: the data pods the spec wants; members at or past that ordinal are on their way out. */
+  constructor(
+    pods: readonly PodFacts[],
+    records: Readonly<Record<string, string>> = {},
+    private readonly desiredData = Infinity,
+  ) {
     this.pods = new Map(pods.map((p) => [p.name, p]));
     this.records = new Map(Object.entries(records));
+  }
+
+  private leaving(member: string): boolean {
+    return this.pods.get(member)?.kind === 'server' && ordinalOf(member) >= this.desiredData;
   }
 
   members(): string[] {
@@ -64,11 +83,15 @@ export class KubePlatform implements Platform {
     return Promise.resolve({ running: !!p && p.running && !p.terminating && !!p.ip, pid: null });
   }
 
-  start(member: string, _launch: LaunchSpec): Promise<void> {
-    return Promise.reject(new NotOnKubernetesError(`start ${member}`));
+  /** The StatefulSet starts pods: holds once it runs this one (the rendered config is the spec's). */
+  async start(member: string, _launch: LaunchSpec): Promise<void> {
+    if (!(await this.state(member)).running)
+      throw new NotOnKubernetesError(`start ${member}: its pod is not running yet (retry once it is)`);
   }
 
+  /** A member leaving the spec stops when its StatefulSet is scaled down; no other can be stopped. */
   stop(member: string): Promise<void> {
+    if (this.leaving(member)) return Promise.resolve();
     return Promise.reject(new NotOnKubernetesError(`stop ${member}`));
   }
 
@@ -100,7 +123,15 @@ export class KubePlatform implements Platform {
     return { records: Object.fromEntries(this.records), changed: this.changed };
   }
 
+  /** A leaving member's data: noted here, its claim deleted by the caller (see purgedMembers). */
   purge(member: string): Promise<void> {
-    return Promise.reject(new NotOnKubernetesError(`purge ${member}`));
+    if (!this.leaving(member)) return Promise.reject(new NotOnKubernetesError(`purge ${member}`));
+    if (!this.purged.includes(member)) this.purged.push(member);
+    return Promise.resolve();
+  }
+
+  /** Members whose data the engine let go in this reconcile: their claims are to be deleted. */
+  purgedMembers(): readonly string[] {
+    return this.purged;
   }
 }
