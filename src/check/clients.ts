@@ -5,7 +5,7 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'iovalkey';
 import { toTlsConnectionOptions } from '../valkey/connection.js';
 import { watchSentinelMaster, type SentinelMasterWatch } from './sentinelMasterWatch.js';
-import type { AddressMap, CheckAuth, CheckTarget } from './target.js';
+import type { CheckAuth, CheckTarget } from './target.js';
 
 export type CheckClient = Redis | Cluster;
 
@@ -70,7 +70,6 @@ export function createCheckClient(target: CheckTarget, auth: CheckAuth, o: Check
       // client off a master that a planned failover left running.
       failoverDetector: false,
       lazyConnect: true,
-      ...(target.addressMap ? { natMap: natMap(target.addressMap) } : {}),
     };
     if (auth.sentinelPassword !== undefined) options.sentinelPassword = auth.sentinelPassword;
     if (auth.tls) {
@@ -96,7 +95,6 @@ export function createCheckClient(target: CheckTarget, auth: CheckAuth, o: Check
         masterName: target.masterName,
         sentinelOptions,
         intervalMs: MASTER_WATCH_INTERVAL_MS,
-        ...(target.addressMap ? { addressMap: target.addressMap } : {}),
       }),
     );
     client = redis;
@@ -120,7 +118,6 @@ export function createCheckClient(target: CheckTarget, auth: CheckAuth, o: Check
       slotsRefreshInterval: 0,
       lazyConnect: true,
       enableAutoPipelining: o.autoPipelining === true,
-      ...(target.addressMap ? { natMap: natMap(target.addressMap) } : {}),
     };
     client = new Cluster(
       target.nodes.map((e) => ({ host: e.host, port: e.port })),
@@ -131,12 +128,6 @@ export function createCheckClient(target: CheckTarget, auth: CheckAuth, o: Check
   client.on('error', () => undefined);
   return client;
 }
-
-/** iovalkey's natMap, asked on every (re)connect: the map may follow addresses that change. */
-const natMap = (map: AddressMap) => (key: string) => {
-  const e = map(key);
-  return e ? { host: e.host, port: e.port } : null;
-};
 
 /** Best-effort close that never throws or waits long. */
 export function closeCheckClient(client: CheckClient): void {

@@ -7,7 +7,6 @@
 import { isIP } from 'node:net';
 import { Redis, type RedisOptions } from 'iovalkey';
 import type { Endpoint } from '../valkey/connection.js';
-import type { AddressMap } from './target.js';
 
 export interface SentinelMasterWatchOptions {
   sentinels: Endpoint[];
@@ -15,8 +14,6 @@ export interface SentinelMasterWatchOptions {
   /** Options for the connections to the sentinels (auth, TLS, timeouts). */
   sentinelOptions: RedisOptions;
   intervalMs: number;
-  /** Where an announced master address is really reached (see CheckTarget). */
-  addressMap?: AddressMap;
 }
 
 export interface SentinelMasterWatch {
@@ -80,8 +77,7 @@ export function watchSentinelMaster(client: Redis, o: SentinelMasterWatchOptions
   };
 
   const tick = async (): Promise<void> => {
-    const announced = majorityMaster(await Promise.all(sentinels.map(ask)), sentinels.length);
-    const master = announced && (o.addressMap?.(`${announced.host}:${announced.port}`) ?? announced);
+    const master = majorityMaster(await Promise.all(sentinels.map(ask)), sentinels.length);
     if (stopped || !master) return;
     // Only a ready client: disconnecting one that is resolving the master would end it for good.
     if (client.status === 'ready' && !connectedTo(client.stream, master)) {

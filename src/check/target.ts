@@ -2,16 +2,10 @@
 import type { Endpoint, TlsOptions } from '../valkey/connection.js';
 import { endpointString } from '../valkey/connection.js';
 
-/**
- * Where the checker really reaches an address the servers announce ("host:port"), when it cannot
- * reach it as announced: a pod's DNS name, from outside the cluster. Undefined: as announced.
- */
-export type AddressMap = (hostPort: string) => Endpoint | undefined;
-
 export type CheckTarget =
   | { kind: 'standalone'; endpoint: Endpoint }
-  | { kind: 'sentinel'; sentinels: Endpoint[]; masterName: string; addressMap?: AddressMap }
-  | { kind: 'cluster'; nodes: Endpoint[]; addressMap?: AddressMap };
+  | { kind: 'sentinel'; sentinels: Endpoint[]; masterName: string }
+  | { kind: 'cluster'; nodes: Endpoint[] };
 
 export interface CheckAuth {
   password?: string;

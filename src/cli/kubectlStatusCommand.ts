@@ -26,7 +26,7 @@ interface ApiEvent {
 }
 
 /** kubectl's rule: -n, else the kubeconfig context's namespace, else "default". */
-function namespaceOf(o: ClusterFlags & { namespace?: string }): string {
+export function namespaceOf(o: ClusterFlags & { namespace?: string }): string {
   if (o.namespace) return o.namespace;
   const kc = loadKubeConfig(target(o));
   return kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';

@@ -37,6 +37,11 @@ export const MANAGER = 'redis-kubernetes';
 
 export const ANNOTATION = {
   configChecksum: 'redis-kubernetes.io/config-checksum',
+  /**
+   * Set on the resource by `kubectl rk restart`: like every resource annotation it reaches the pod
+   * template, so a new value is a new revision, which the operator rolls out failover-aware.
+   */
+  restartedAt: 'redis-kubernetes.io/restartedAt',
 } as const;
 
 /** Labels that identify the instance's objects; the apply layer prunes by these. */

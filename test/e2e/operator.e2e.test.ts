@@ -19,8 +19,9 @@ import { loadInstances } from '../../src/cli/input.js';
 import type { KubeObject } from '../../src/render/objects.js';
 import { stackOutputs } from '../../src/render/outputs.js';
 import { render } from '../../src/render/render.js';
-import { LABEL } from '../../src/render/names.js';
-import { followPods } from './podAddresses.js';
+import { LABEL, names, podFqdn } from '../../src/render/names.js';
+import { sentinelMembers } from '../../src/engine/topology.js';
+import { resolvePodNames } from './podNames.js';
 import { startWriter, type Writer } from '../../src/check/writer.js';
 import type { CheckReport } from '../../src/check/report.js';
 import { clusterInfo, clusterNodes } from '../../src/valkey/cluster.js';
@@ -333,14 +334,10 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
     const shape = (manifest.spec as { cluster: { masters: number } }).cluster;
     const pw = await password(inst);
     const pods = await podIps(inst, 'data');
-    // CLUSTER SLOTS names members by their pods' DNS names: reached at their IPs, new pods included.
-    const addresses = await followPods(core, inst);
+    // CLUSTER SLOTS and MOVED name members by their pods' DNS names, new pods included.
+    const podNames = await resolvePodNames(core, inst.namespace);
     const writer = startWriter({
-      target: {
-        kind: 'cluster',
-        nodes: pods.map((p) => ({ host: p.ip, port: 6379 })),
-        addressMap: addresses.addressMap,
-      },
+      target: { kind: 'cluster', nodes: pods.map((p) => ({ host: p.ip, port: 6379 })) },
       auth: { password: pw },
       keyPrefix: `scale-${Date.now()}`,
       waitReplicas: 1,
@@ -395,7 +392,59 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
       assert.equal(reasons.filter((x) => x === 'ClusterResized').length, 2, reasons.join(','));
     } finally {
       await writer.stop();
-      await addresses.stop();
+      await podNames.stop();
+    }
+  });
+
+  test('kubectl rk restart on examples/cluster.yaml under writes: every data pod restarted once, replicas first, each master after a handover, no acknowledged write lost', async () => {
+    const { inst } = example('cluster.yaml');
+    await waitReady(inst, 60_000);
+    const pw = await password(inst);
+    const before = new Map((await podIps(inst, 'data')).map((p) => [p.name, p.uid]));
+    const podNames = await resolvePodNames(core, inst.namespace);
+    const writer = startWriter({
+      target: { kind: 'cluster', nodes: (await podIps(inst, 'data')).map((p) => ({ host: p.ip, port: 6379 })) },
+      auth: { password: pw },
+      keyPrefix: `restart-${Date.now()}`,
+      waitReplicas: 1,
+      waitTimeoutMs: 500,
+      concurrency: 4,
+      rateLimit: 1000,
+      durationMs: 600_000,
+    });
+    try {
+      await waitFor('the writer to have acknowledged writes', 30_000, () => writer.stats().acknowledged >= 200);
+      const eventsBefore = (await eventReasons(inst)).length;
+      const env = { PATH: pluginPath(mkdtempSync(join(cluster.dir, 'plugin-'))) };
+      const t0 = Date.now();
+      const asked = await kubectlWithEnv(env, cluster.kubeconfigPath, 'rk', 'restart', inst.name, '-n', inst.namespace);
+      assert.equal(asked.code, 0, asked.out);
+      assert.match(asked.out, /restart requested/);
+      await waitFor('every data pod recreated, and the resource Ready', 300_000, async () => {
+        const r = await live(inst);
+        const ready = r?.status?.conditions?.find((c) => c.type === 'Ready');
+        if (ready?.status !== 'True' || ready.observedGeneration !== r?.metadata.generation) return false;
+        if (r?.status?.phase !== 'Ready') return false;
+        return (await podIps(inst, 'data')).every((p) => p.uid !== before.get(p.name));
+      });
+      const took = Date.now() - t0;
+      await writer.stop();
+      const report = await writer.verify({ timeoutMs: 60_000 });
+      log(
+        `kubectl rk restart of ${inst.dataReplicas} cluster pods in ${took} ms: ${report.acknowledged} acknowledged writes, ${report.lostCount} lost, longest write outage ${report.longestOutageMs} ms`,
+      );
+      logOutages(writer, report);
+      assert.equal(report.lostCount, 0, `acknowledged writes lost: ${report.lost.slice(0, 5).join(', ')}`);
+      const steps = (await eventReasons(inst))
+        .slice(eventsBefore)
+        .filter((x) => x === 'RollingRestart' || x === 'Handover');
+      assert.equal(steps.filter((x) => x === 'RollingRestart').length, inst.dataReplicas, steps.join(','));
+      assert.equal(steps.filter((x) => x === 'Handover').length, inst.cluster!.masters, steps.join(','));
+      // Replicas first: the first three restarts come before any handover.
+      assert.deepEqual(steps.slice(0, 3), ['RollingRestart', 'RollingRestart', 'RollingRestart'], steps.join(','));
+    } finally {
+      await writer.stop();
+      await podNames.stop();
     }
   });
 
@@ -521,17 +570,17 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
     await applyResource(manifest);
     await waitReady(inst, 300_000);
     const pw = await password(inst);
-    // The servers announce their pods' DNS names, which only the cluster resolves: the checker
-    // reaches them as a client inside would, following the pods the rollout recreates.
-    const pods = await followPods(core, inst);
+    // The servers announce their pods' DNS names: the checker resolves them as a client inside
+    // would, following the pods the rollout recreates (sentinels included).
+    const podNames = await resolvePodNames(core, inst.namespace);
+    const n = names(inst);
     const podsBefore = new Map((await podIps(inst, 'data')).map((p) => [p.name, p.uid]));
     const masterBefore = (await live(inst))!.status!.master!;
     const writer = startWriter({
       target: {
         kind: 'sentinel',
-        sentinels: pods.sentinels,
+        sentinels: sentinelMembers(inst).map((m) => ({ host: podFqdn(inst, m.name, n.sentinelHeadless), port: 26379 })),
         masterName: inst.sentinel!.masterName,
-        addressMap: pods.addressMap,
       },
       auth: { password: pw, sentinelPassword: pw },
       keyPrefix: `upgrade-${Date.now()}`,
@@ -573,7 +622,7 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
       assert.notEqual((await live(inst))!.status!.master, masterBefore, 'the master role moved');
     } finally {
       await writer.stop();
-      await pods.stop();
+      await podNames.stop();
     }
   });
 
