@@ -400,7 +400,7 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
     const { inst } = example('cluster.yaml');
     await waitReady(inst, 60_000);
     const pw = await password(inst);
-    const before = new Map((await podIps(inst, 'data')).map((p) => [p.name, p.uid]));
+    const uidsBefore = new Map((await podIps(inst, 'data')).map((p) => [p.name, p.uid]));
     const podNames = await resolvePodNames(core, inst.namespace);
     const writer = startWriter({
       target: { kind: 'cluster', nodes: (await podIps(inst, 'data')).map((p) => ({ host: p.ip, port: 6379 })) },
@@ -425,7 +425,7 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
         const ready = r?.status?.conditions?.find((c) => c.type === 'Ready');
         if (ready?.status !== 'True' || ready.observedGeneration !== r?.metadata.generation) return false;
         if (r?.status?.phase !== 'Ready') return false;
-        return (await podIps(inst, 'data')).every((p) => p.uid !== before.get(p.name));
+        return (await podIps(inst, 'data')).every((p) => p.uid !== uidsBefore.get(p.name));
       });
       const took = Date.now() - t0;
       await writer.stop();
