@@ -8,6 +8,8 @@ export interface OperatorProcess {
   healthPort: number;
   log(): string;
   stop(): Promise<number | null>;
+  /** SIGKILL, as a node loss or an OOM kill would: no Lease release, nothing finished. */
+  kill(): Promise<void>;
 }
 
 export function startOperator(
@@ -48,6 +50,13 @@ export function startOperator(
                 done(code);
               });
               p.kill('SIGTERM');
+            }),
+          kill: () =>
+            new Promise((done) => {
+              process.removeListener('exit', killAtExit);
+              if (p.exitCode !== null || p.signalCode !== null) return done();
+              p.once('exit', () => done());
+              p.kill('SIGKILL');
             }),
         });
       }
