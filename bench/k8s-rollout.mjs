@@ -26,7 +26,7 @@ const { customResourceDefinition } = await import(dist('src/api/crd.js'));
 const { connect } = await import(dist('src/apply/session.js'));
 const { startWriter } = await import(dist('src/check/writer.js'));
 const { CoreV1Api } = await import('@kubernetes/client-node');
-const { execFileSync } = await import('node:child_process');
+const { execFile } = await import('node:child_process');
 
 const runs = Number(process.env.RUNS ?? 1);
 const NS = 'bench';
@@ -61,11 +61,16 @@ const s = connect({ kubeconfig: cluster.kubeconfigPath });
 await installCrds(s, [customResourceDefinition()]);
 await core.createNamespace({ body: { metadata: { name: NS } } });
 const dir = mkdtempSync(join(tmpdir(), 'rk-bench-'));
+// Never a synchronous child process: the node agent runs the pods in this process's event loop.
 const rk = (...args) =>
-  execFileSync(process.execPath, [join(root, 'bin/rk.js'), ...args], {
-    env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  new Promise((resolve, reject) =>
+    execFile(
+      process.execPath,
+      [join(root, 'bin/rk.js'), ...args],
+      { env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath } },
+      (err, stdout, stderr) => (err ? reject(new Error(`rk ${args.join(' ')}: ${stderr}`)) : resolve(stdout)),
+    ),
+  );
 const podNames = await resolvePodNames(core, NS);
 
 const pods = async (name) =>
@@ -183,21 +188,21 @@ try {
     const b = `ru${i}`;
     const fileB = join(dir, `${b}.yaml`);
     writeFileSync(fileB, manifest(b, 'redis:7.0.15'));
-    rk('apply', '-f', fileB);
+    await rk('apply', '-f', fileB);
     const rollingUpdate = JSON.stringify({ spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: null } } });
     await kubectlOk('patch', 'statefulset', b, '-n', NS, '--type=merge', '-p', rollingUpdate);
     const base = await underWrites(
       b,
       async () => {
         writeFileSync(fileB, manifest(b, 'valkey/valkey:8.0.2'));
-        rk('apply', '-f', fileB, '--no-wait', '--force-conflicts');
+        await rk('apply', '-f', fileB, '--no-wait', '--force-conflicts');
         await kubectlOk('patch', 'statefulset', b, '-n', NS, '--type=merge', '-p', rollingUpdate);
       },
       async () => true,
     );
     log(`rolling_update: ${JSON.stringify(base)}`);
     results.rolling_update.push(base);
-    rk('delete', '-f', fileB, '--purge');
+    await rk('delete', '-f', fileB, '--purge');
     operator = await startOperator(cluster.kubeconfigPath);
   }
 } finally {
