@@ -50,6 +50,9 @@ export async function clusterStep(
   // needs the link). A new one waits for every pod Ready.
   const up = data.filter((p) => (recorded ? p.running && !p.terminating : p.ready));
   if (data.length !== expected || up.length !== expected) return { live };
+  // A pod Running whose server does not answer yet (starting, loading its data): nothing to
+  // decide from; the next reconcile comes with the pod's next event.
+  if (live.members.some((m) => m.kind === 'server' && (m.role === 'down' || m.role === 'unknown'))) return { live };
 
   try {
     if (!recorded) {

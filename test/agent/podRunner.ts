@@ -575,14 +575,18 @@ export class PodRunner {
       const status = buildStatus(view, this.transitions);
       const json = JSON.stringify(status);
       if (json !== this.lastStatusJson && !this.gone && !this.terminating) {
+        // The uid makes the patch a precondition, as the kubelet's is: a runner of a pod already
+        // deleted must never write its status (its old IP) onto the next pod of that name.
         await this.d.clients.core.patchNamespacedPodStatus(
-          { name: this.name, namespace: this.namespace, body: { status } },
+          { name: this.name, namespace: this.namespace, body: { metadata: { uid: this.uid }, status } },
           strategicMergePatch,
         );
         this.lastStatusJson = json;
       }
     } catch (err) {
-      if (!isNotFound(err)) {
+      // Gone, or replaced by another pod of the same name (the uid precondition failed).
+      const replaced = (err as { code?: number }).code === 409 && /UID/i.test(describeError(err));
+      if (!isNotFound(err) && !replaced) {
         this.d.log(`status ${this.key}: ${describeError(err)}`);
         setTimeout(() => this.syncStatus(), 1000).unref();
       }

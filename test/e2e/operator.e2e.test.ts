@@ -133,19 +133,24 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
         500,
       );
     } catch (e) {
-      log(`operator log:\n${operator?.log().slice(-15_000)}`);
-      log(`status: ${JSON.stringify((await live(inst))?.status)}`);
-      for (const p of (
-        await core.listNamespacedPod({ namespace: inst.namespace, labelSelector: `${LABEL.instance}=${inst.name}` })
-      ).items) {
-        const name = p.metadata!.name!;
-        const container = p.spec!.containers[0]!.name;
-        log(
-          `pod ${name}: ${p.status?.phase} ready=${p.status?.conditions?.find((c) => c.type === 'Ready')?.status} restarts=${p.status?.containerStatuses?.[0]?.restartCount} labels=${JSON.stringify(p.metadata!.labels)}`,
-        );
-        log(`${name}/${container} log:\n${cluster.agent.logs(inst.namespace, name, container).slice(-3000)}`);
-      }
+      await dumpState(inst);
       throw e;
+    }
+  }
+
+  /** What a failed wait needs to be understood: the operator's log, the status, each pod and its log. */
+  async function dumpState(inst: Instance): Promise<void> {
+    log(`operator log:\n${operator?.log().slice(-15_000)}`);
+    log(`status: ${JSON.stringify((await live(inst))?.status)}`);
+    for (const p of (
+      await core.listNamespacedPod({ namespace: inst.namespace, labelSelector: `${LABEL.instance}=${inst.name}` })
+    ).items) {
+      const name = p.metadata!.name!;
+      const container = p.spec!.containers[0]!.name;
+      log(
+        `pod ${name}: ${p.status?.phase} ready=${p.status?.conditions?.find((c) => c.type === 'Ready')?.status} restarts=${p.status?.containerStatuses?.[0]?.restartCount} labels=${JSON.stringify(p.metadata!.labels)}`,
+      );
+      log(`${name}/${container} log:\n${cluster.agent.logs(inst.namespace, name, container).slice(-3000)}`);
     }
   }
 
@@ -287,20 +292,27 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
       });
     const deleted = await cluster.agent.deleteAllPods(inst.namespace, { [LABEL.instance]: inst.name });
     assert.equal(deleted.length, inst.dataReplicas);
-    // Every pod recreated on a new address, then the operator's Ready again for the same generation.
-    await waitFor('every data pod recreated on a new IP and Ready', 180_000, async () => {
-      const now = await podIps(inst, 'data');
-      const ready = await core.listNamespacedPod({
-        namespace: inst.namespace,
-        labelSelector: `${LABEL.instance}=${inst.name}`,
+    try {
+      // Every pod recreated on a new address, then the operator's Ready again for the same generation.
+      await waitFor('every data pod recreated on a new IP and Ready', 180_000, async () => {
+        const now = await podIps(inst, 'data');
+        const ready = await core.listNamespacedPod({
+          namespace: inst.namespace,
+          labelSelector: `${LABEL.instance}=${inst.name}`,
+        });
+        const allReady = ready.items.every(
+          (p) =>
+            !p.metadata!.deletionTimestamp &&
+            p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+        );
+        return (
+          now.length === oldPods.length && allReady && now.every((p) => p.ip && !oldPods.some((b) => b.ip === p.ip))
+        );
       });
-      const allReady = ready.items.every(
-        (p) =>
-          !p.metadata!.deletionTimestamp &&
-          p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-      );
-      return now.length === oldPods.length && allReady && now.every((p) => p.ip && !oldPods.some((b) => b.ip === p.ip));
-    });
+    } catch (e) {
+      await dumpState(inst);
+      throw e;
+    }
     const t0 = Date.now();
     await waitFor('the operator to say Ready from the live servers after the restart', 180_000, async () => {
       const r = await live(inst);

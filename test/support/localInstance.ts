@@ -12,7 +12,7 @@ import { ensureInstance } from '../../src/engine/ensure.js';
 import { stopInstance } from '../../src/engine/stop.js';
 import { allMembers } from '../../src/engine/topology.js';
 import { LocalPlatform } from '../../src/platform/local/localPlatform.js';
-import { isPortFree } from '../../src/platform/local/ports.js';
+import { isPortFree, LOWEST_CANDIDATE, portCeiling } from '../../src/platform/local/ports.js';
 import { isAlive, readPidFile } from '../../src/platform/local/process.js';
 
 export const EXAMPLES = new URL('../../../examples/', import.meta.url).pathname;
@@ -31,8 +31,11 @@ export function exampleInstance(name: string, overrides?: (inst: Instance) => vo
 
 /** A base port whose block (and cluster bus block) is free, chosen at random to keep parallel runs apart. */
 export async function freeBase(count: number, bus: boolean): Promise<number> {
+  // Below the ephemeral range (portCeiling), where the kernel never hands a port to an outgoing
+  // connection between this check and the servers' bind.
+  const slots = Math.floor((portCeiling(bus) - count - LOWEST_CANDIDATE) / 10);
   for (let attempt = 0; attempt < 200; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 2000) * 10;
+    const base = LOWEST_CANDIDATE + Math.floor(Math.random() * slots) * 10;
     let ok = true;
     for (let p = base; p < base + count && ok; p++)
       ok = (await isPortFree(p)) && (!bus || (await isPortFree(p + 10000)));

@@ -7,7 +7,7 @@ import { connect as netConnect } from 'node:net';
 import type { Instance } from '../../api/instance.js';
 import type { LaunchSpec, MemberPlacement, MemberState, Platform } from '../platform.js';
 import { resolveLocalBinaries } from './binaries.js';
-import { CLUSTER_BUS_OFFSET, isPortFree } from './ports.js';
+import { CLUSTER_BUS_OFFSET, isPortFree, portCeiling } from './ports.js';
 import {
   isAlive,
   processCommandLine,
@@ -232,7 +232,9 @@ async function assertFree(ports: number[], bus: boolean): Promise<void> {
 /** Consecutive free ports: predictable addresses for people, from 7000 upward in steps of 100. */
 async function findFreeBlock(count: number, taken: number[], bus: boolean): Promise<number[]> {
   const start = taken.length ? Math.max(...taken) + 1 : 7000;
-  for (let base = start; base + count < (bus ? 55535 : 65535); base += taken.length ? count : 100) {
+  // Below the kernel's ephemeral range: a port there can be taken by any outgoing connection
+  // between this check and the server's bind.
+  for (let base = start; base + count < portCeiling(bus); base += taken.length ? count : 100) {
     const ports = Array.from({ length: count }, (_, i) => base + i);
     let ok = true;
     for (const p of ports) {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 /** Cluster bus port offset used by valkey/redis when `cluster-port` is not set. */
 export const CLUSTER_BUS_OFFSET = 10000;
 
-const LOWEST_CANDIDATE = 10240;
+export const LOWEST_CANDIDATE = 10240;
 const HIGHEST_PORT = 65535;
 
 export interface FindFreePortsOptions {
@@ -52,6 +52,15 @@ function ephemeralRangeStart(): number {
  * free too and not among the returned ports). Free means free at the moment of the check:
  * start the servers promptly.
  */
+/**
+ * Ports from here up may be handed to outgoing connections by the kernel at any moment: a port
+ * found free there can be taken before the server binds it. Stay below (with `bus`, so that
+ * port + 10000 stays below too).
+ */
+export function portCeiling(bus: boolean): number {
+  return Math.min(ephemeralRangeStart(), HIGHEST_PORT + 1) - (bus ? CLUSTER_BUS_OFFSET : 0);
+}
+
 export async function findFreePorts(
   count: number,
   host = '127.0.0.1',
@@ -61,7 +70,7 @@ export async function findFreePorts(
     throw new RangeError(`port count must be a non-negative integer, got ${count}`);
   const taken = new Set<number>(opts.avoid ?? []);
   const bus = opts.clusterBus === true;
-  const upper = Math.min(ephemeralRangeStart(), HIGHEST_PORT + 1) - (bus ? CLUSTER_BUS_OFFSET : 0);
+  const upper = portCeiling(bus);
   const span = upper - LOWEST_CANDIDATE;
   const maxAttempts = opts.maxAttempts ?? 2000;
   const found: number[] = [];
