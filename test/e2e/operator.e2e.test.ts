@@ -624,7 +624,8 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
       await waitFor('the first pod restarted', 120_000, async () =>
         (await seePods()).some((p) => p.uid !== podsBefore.get(p.name)),
       );
-      await operator!.kill();
+      const killed = operator!;
+      await killed.kill();
       log('operator killed (SIGKILL) after the first restart of the rollout');
       operator = await startOperator(cluster.kubeconfigPath);
       started.push(operator);
@@ -637,7 +638,17 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
         return now.every((p) => p.uid !== podsBefore.get(p.name) && p.image.includes('valkey/valkey'));
       });
       const rolled = Date.now() - t0;
-      for (const [name, seen] of uids) assert.equal(seen.size, 2, `${name} was recreated exactly once`);
+      // Each pod restarted once by the two operators together: the new leader did not redo the
+      // first one's step. (Counted from their logs, not from pod uids: the test agent has been seen
+      // to show a short-lived extra incarnation of a recreated pod.)
+      const decisions = killed.log() + operator.log();
+      for (const [name, seen] of uids) {
+        assert.ok(seen.size >= 2, `${name} was recreated`);
+        const restarts = decisions.match(
+          new RegExp(`${inst.namespace}/${inst.name}: [^\n]*; restarting (?:replica )?${name}\\b`, 'g'),
+        );
+        assert.equal(restarts?.length, 1, `${name} restarted once: ${restarts?.join(' | ')}`);
+      }
       await waitFor('more writes acknowledged after the rollout', 30_000, () => writer.stats().acknowledged > 0);
       await writer.stop();
       const report = await writer.verify({ timeoutMs: 60_000 });
