@@ -24,6 +24,7 @@ import { sentinelMembers } from '../../src/engine/topology.js';
 import { resolvePodNames } from './podNames.js';
 import { startWriter, type Writer } from '../../src/check/writer.js';
 import type { CheckReport } from '../../src/check/report.js';
+import type { CheckAuth, CheckTarget } from '../../src/check/target.js';
 import { clusterInfo, clusterNodes } from '../../src/valkey/cluster.js';
 import { withClient } from '../../src/valkey/connection.js';
 import { getMasterAddrByName, sentinelFailover } from '../../src/valkey/sentinel.js';
@@ -63,6 +64,20 @@ function example(file: string): { inst: Instance; manifest: KubeObject } {
   const manifest = parse(readFileSync(path, 'utf8')) as KubeObject;
   manifest.metadata.namespace = inst.namespace;
   return { inst, manifest };
+}
+
+/** The consistency checker as these scenarios run it: WAIT 1, 1000 writes/s, until stopped. */
+function checkWriter(target: CheckTarget, auth: CheckAuth, prefix: string): Writer {
+  return startWriter({
+    target,
+    auth,
+    keyPrefix: `${prefix}-${Date.now()}`,
+    waitReplicas: 1,
+    waitTimeoutMs: 500,
+    concurrency: 4,
+    rateLimit: 1000,
+    durationMs: 600_000,
+  });
 }
 
 /** The write outages worth a look (when, how long, which slots), and the errors by kind. */
@@ -348,16 +363,11 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
     // CLUSTER SLOTS and MOVED name members by their pods' DNS names, new pods included.
     const podNames = await resolvePodNames(core, inst.namespace);
     // Seeds by IP: iovalkey resolves seed names with the dns.lookup it captured when loaded.
-    const writer = startWriter({
-      target: { kind: 'cluster', nodes: (await podIps(inst, 'data')).map((p) => ({ host: p.ip, port: 6379 })) },
-      auth: { password: pw },
-      keyPrefix: `scale-${Date.now()}`,
-      waitReplicas: 1,
-      waitTimeoutMs: 500,
-      concurrency: 4,
-      rateLimit: 1000,
-      durationMs: 600_000,
-    });
+    const writer = checkWriter(
+      { kind: 'cluster', nodes: (await podIps(inst, 'data')).map((p) => ({ host: p.ip, port: 6379 })) },
+      { password: pw },
+      'scale',
+    );
     const claims = async () =>
       (await core.listNamespacedPersistentVolumeClaim({ namespace: inst.namespace })).items
         .map((c) => c.metadata!.name!)
@@ -416,16 +426,7 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
     const podNames = await resolvePodNames(core, inst.namespace);
     // Seeds by IP (iovalkey resolves seed names with the dns.lookup it captured when loaded).
     const seeds = (await podIps(inst, 'data')).map((p) => ({ host: p.ip, port: 6379 }));
-    const writer = startWriter({
-      target: { kind: 'cluster', nodes: seeds },
-      auth: { password: pw },
-      keyPrefix: `restart-${Date.now()}`,
-      waitReplicas: 1,
-      waitTimeoutMs: 500,
-      concurrency: 4,
-      rateLimit: 1000,
-      durationMs: 600_000,
-    });
+    const writer = checkWriter({ kind: 'cluster', nodes: seeds }, { password: pw }, 'restart');
     try {
       await waitFor('the writer to have acknowledged writes', 30_000, () => writer.stats().acknowledged >= 200);
       const eventsBefore = (await eventReasons(inst)).length;
@@ -592,20 +593,15 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
     const n = names(inst);
     const podsBefore = new Map((await podIps(inst, 'data')).map((p) => [p.name, p.uid]));
     const masterBefore = (await live(inst))!.status!.master!;
-    const writer = startWriter({
-      target: {
+    const writer = checkWriter(
+      {
         kind: 'sentinel',
         sentinels: sentinelMembers(inst).map((m) => ({ host: podFqdn(inst, m.name, n.sentinelHeadless), port: 26379 })),
         masterName: inst.sentinel!.masterName,
       },
-      auth: { password: pw, sentinelPassword: pw },
-      keyPrefix: `upgrade-${Date.now()}`,
-      waitReplicas: 1,
-      waitTimeoutMs: 500,
-      concurrency: 4,
-      rateLimit: 1000,
-      durationMs: 600_000,
-    });
+      { password: pw, sentinelPassword: pw },
+      'upgrade',
+    );
     try {
       await waitFor('the writer to have acknowledged writes', 30_000, () => writer.stats().acknowledged >= 200);
       const t0 = Date.now();
