@@ -34,3 +34,32 @@ export function rewriteNodesConf(text: string, addresses: ReadonlyMap<string, No
     })
     .join('\n');
 }
+
+const SHARD_ID = 'shard-id=';
+
+/**
+ * Gives every replica line the shard-id of its primary's line. Valkey 8.0 refuses to start
+ * ("corrupted cluster config file") when a replica's persisted shard-id differs from its
+ * primary's, which happens when a node is stopped before shard ids have converged by gossip
+ * (valkey-io/valkey#774, #2171; fixed at load time upstream by #2174, after the 8.0 that
+ * Debian ships). A replica always belongs to its primary's shard, so this loses nothing.
+ */
+export function alignShardIds(text: string): string {
+  const lines = text.split('\n').map((line) => line.split(' '));
+  const shardOf = new Map<string, string>();
+  for (const f of lines) {
+    const shard = f[1]?.split(',').find((a) => a.startsWith(SHARD_ID));
+    if (f.length >= 4 && shard && !f[2]!.split(',').includes('slave')) shardOf.set(f[0]!, shard);
+  }
+  return lines
+    .map((f) => {
+      const primaryShard = f.length >= 4 && f[2]!.split(',').includes('slave') ? shardOf.get(f[3]!) : undefined;
+      if (!primaryShard) return f.join(' ');
+      f[1] = f[1]!
+        .split(',')
+        .map((a) => (a.startsWith(SHARD_ID) ? primaryShard : a))
+        .join(',');
+      return f.join(' ');
+    })
+    .join('\n');
+}

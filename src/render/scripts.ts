@@ -36,6 +36,33 @@ export const TLS_FILES = {
  * Shared preamble: the cli with TLS flags, the password exported for it (never on a command
  * line), and the escaping that printfConfig's lines need.
  */
+/**
+ * The repair a cluster pod applies to its nodes.conf before the server reads it, alone since the
+ * operator may be down. Pass one (the file is read twice) notes each primary's shard id; pass two
+ * writes the current IP of every peer that announced a hostname, and gives each replica its
+ * primary's shard id: the rule of alignShardIds in engine/nodesConf.ts, which the local runtime
+ * applies and a test holds this program to.
+ */
+export const NODES_CONF_REPAIR_AWK = `
+  NR == FNR {
+    if (NF >= 4 && $3 !~ /(^|,)slave(,|$)/ && match($2, /shard-id=[0-9a-f]+/)) shard[$1] = substr($2, RSTART, RLENGTH)
+    next
+  }
+  $1 == "vars" || NF < 2 { print; next }
+  {
+    n = split($2, part, ","); host = (n >= 2 && part[2] !~ /=/) ? part[2] : ""; changed = 0
+    if (host != "" && match(part[1], /:[0-9]+@/)) {
+      cmd = "getent hosts " host; ip = ""
+      if ((cmd | getline r) > 0) { split(r, f, " "); ip = f[1] }
+      close(cmd)
+      if (ip != "") { part[1] = ip substr(part[1], RSTART); changed = 1 }
+    }
+    if ($3 ~ /(^|,)slave(,|$)/ && ($4 in shard))
+      for (i = 2; i <= n; i++) if (part[i] ~ /^shard-id=/ && part[i] != shard[$4]) { part[i] = shard[$4]; changed = 1 }
+    if (changed) { addr = part[1]; for (i = 2; i <= n; i++) addr = addr "," part[i]; $2 = addr }
+    print
+  }`;
+
 function preamble(inst: Instance): string {
   const cli = imageBinary('cli');
   const tls = inst.tls.enabled
@@ -94,21 +121,10 @@ ${printfConfig([replicaAnnounceDirective(shellVar('SELF'))])} >> "$RUNTIME"
   if (inst.cluster) {
     body += `${printfConfig([clusterAnnounceDirective(shellVar('SELF'))])} >> "$RUNTIME"
 # After a restart every pod may have a new IP while nodes.conf still lists the old ones; a
-# cluster whose members all restarted could then never reach each other. Re-resolve each
-# peer's announced hostname and write the current IP back before the server reads the file.
+# cluster whose members all restarted could then never reach each other. The repair re-resolves
+# each peer's announced hostname and aligns replicas' shard ids (see NODES_CONF_REPAIR_AWK).
 if [ -s ${PATHS.data}/nodes.conf ]; then
-  awk '
-    $1 == "vars" || NF < 2 { print; next }
-    {
-      n = split($2, part, ","); host = (n >= 2 && part[2] !~ /=/) ? part[2] : ""
-      if (host != "" && match(part[1], /:[0-9]+@/)) {
-        cmd = "getent hosts " host; ip = ""
-        if ((cmd | getline r) > 0) { split(r, f, " "); ip = f[1] }
-        close(cmd)
-        if (ip != "") { part[1] = ip substr(part[1], RSTART); addr = part[1]; for (i = 2; i <= n; i++) addr = addr "," part[i]; $2 = addr }
-      }
-      print
-    }' ${PATHS.data}/nodes.conf > ${PATHS.data}/nodes.conf.rk-new && mv ${PATHS.data}/nodes.conf.rk-new ${PATHS.data}/nodes.conf
+  awk '${NODES_CONF_REPAIR_AWK}' ${PATHS.data}/nodes.conf ${PATHS.data}/nodes.conf > ${PATHS.data}/nodes.conf.rk-new && mv ${PATHS.data}/nodes.conf.rk-new ${PATHS.data}/nodes.conf
 fi
 `;
   }
