@@ -2,8 +2,8 @@
 # Everything a fresh Debian 12 machine needs to run rk: valkey 8 (bookworm-backports), redis 7
 # (bookworm) and the npm dependencies. With --tests, also what the test suite needs: gcc (the node
 # agent's network shim), openssl (test certificates), util-linux tools, and the test control plane
-# built from the Kubernetes Go modules (test/control-plane/build.sh; Go from /usr/local/go/bin),
-# which takes minutes when cold and which rk itself never needs. Idempotent.
+# and Helm built from their Go modules (test/control-plane/build.sh, test/helm/build.sh; Go from
+# /usr/local/go/bin), which take minutes when cold and which rk itself never needs. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tests=false
@@ -73,4 +73,6 @@ fi
 # on 2 cores when cold (plus the Go module download). Built here rather than inside the first e2e
 # test, so no test timeout has to cover it.
 bash test/control-plane/build.sh >/dev/null
+# Helm, for the chart's tests (test/e2e/helm.e2e.test.ts): cached by version like the control plane.
+bash test/helm/build.sh >/dev/null
 install_npm

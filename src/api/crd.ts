@@ -140,6 +140,17 @@ export function customResourceDefinition(): Json {
                     readyReplicas: { type: 'integer' },
                     observedGeneration: { type: 'integer' },
                     outputs: structural(StackOutputsSchema),
+                    promotion: {
+                      type: 'object',
+                      description: 'The answer to the last kubectl rk promote request',
+                      properties: {
+                        pod: { type: 'string' },
+                        result: { type: 'string', enum: ['Promoted', 'Refused'] },
+                        reason: { type: 'string' },
+                        message: { type: 'string' },
+                        time: { type: 'string', format: 'date-time' },
+                      },
+                    },
                     conditions: {
                       type: 'array',
                       'x-kubernetes-list-type': 'map',
@@ -173,3 +184,9 @@ export function customResourceDefinition(): Json {
     },
   };
 }
+
+// The Helm chart's copy of the CRD (Helm installs crds/ before the templates and never upgrades or
+// deletes it, as with any chart's CRDs), and the note on it saying whence it comes.
+export const CHART_CRD_FILE = 'charts/redis-kubernetes-operator/crds/rediskubernetes.yaml';
+export const CHART_CRD_HEADER =
+  '# Generated from src/api/crd.ts by scripts/chart-crd.mjs (after npm run build): edit the source, not this file.\n';

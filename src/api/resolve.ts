@@ -3,6 +3,7 @@
 import { imageFlavor } from './flavor.js';
 import { DEFAULT_EXPORTER_IMAGE, DEFAULT_IMAGE, type Instance, type ResolvedResources } from './instance.js';
 import { bytesToGiCeil, quantityToBytes } from './quantity.js';
+import { propagatedAnnotations } from './requestAnnotations.js';
 import type { Manifest, ResourcesSpec } from './schema.js';
 
 const DEFAULT_DATA_RESOURCES = { cpu: '1', memory: '1Gi' };
@@ -79,7 +80,7 @@ export function resolveInstance(m: Manifest): Instance {
     namespace,
     createNamespace: spec.createNamespace ?? false,
     labels: m.metadata.labels ?? {},
-    annotations: m.metadata.annotations ?? {},
+    annotations: propagatedAnnotations(m.metadata.annotations),
     mode,
     image: {
       repository,

@@ -1,5 +1,5 @@
 // Shared by rk up / status / down / check: where the local instance lives and how to reach it.
-import { randomBytes } from 'node:crypto';
+import { newPassword } from '../apply/authSecret.js';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Instance } from '../api/instance.js';
@@ -21,14 +21,12 @@ export function passwordFile(p: LocalPlatform): string {
 }
 
 /** 256 random bits, in characters no config parser or shell quoting trips over. */
-export const generatePassword = () => randomBytes(32).toString('base64url');
-
 /** The instance's password: generated once, kept 0600 next to the data. */
 export function ensurePassword(p: LocalPlatform, inst: Instance): string | null {
   if (!inst.auth.enabled) return null;
   const file = passwordFile(p);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const pw = generatePassword();
+  const pw = newPassword();
   writeFileAtomic(file, pw + '\n', 0o600);
   return pw;
 }

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
+import { newPassword } from '../apply/authSecret.js';
 import { rotatePassword } from '../engine/passwordRotation.js';
 import { CliError, loadSingleInstance } from './input.js';
 import {
   beginRotation,
   endRotation,
   engineContext,
-  generatePassword,
   openExisting,
   passwordFile,
   pendingRotation,
@@ -29,7 +29,7 @@ export async function rotatePasswordCommand(o: {
     log(
       'a rotation an earlier run began is finished first; --password-file is not used (run rk rotate-password again for it)',
     );
-  const change = pending ?? beginRotation(platform, inst, chosen ?? generatePassword());
+  const change = pending ?? beginRotation(platform, inst, chosen ?? newPassword());
   const ctx = engineContext(inst, platform, change.to, log, o.timeout * 1000);
   await rotatePassword(ctx, change);
   endRotation(platform);
@@ -40,7 +40,7 @@ export async function rotatePasswordCommand(o: {
 }
 
 /** A password chosen by the user (e.g. from a secret manager): one line, nothing a file trim would change. */
-function readNewPassword(file: string): string {
+export function readNewPassword(file: string): string {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -23,6 +23,7 @@ describe('rk install objects', () => {
         'ClusterRoleBinding',
         'Role',
         'RoleBinding',
+        'Service',
         'Deployment',
       ],
     );

@@ -1,5 +1,6 @@
 // What `rk install` applies and `rk install --render` prints: the CRD, the operator's identity and
-// least-privilege RBAC, and its Deployment. Pure: the same objects whether applied or rendered.
+// least-privilege RBAC, its metrics Service and its Deployment (the Helm chart in
+// charts/redis-kubernetes-operator renders the same, a test holds it to that). Pure: the same objects whether applied or rendered.
 // The ClusterRole lists only what the operator calls (reconcile.ts, applyOwned.ts, the finalizer's
 // deleteInstance, events, informers); the Lease lives in a Role of the install namespace only.
 // No pods/exec: the operator speaks to Valkey over the network.
@@ -133,6 +134,7 @@ function deployment(o: InstallOptions): KubeObject {
             {
               name: 'operator',
               image: o.image,
+              imagePullPolicy: 'IfNotPresent',
               args: ['operator', '--lease-namespace', o.namespace, '--health-port', String(HEALTH_PORT)],
               ports: [{ name: 'health', containerPort: HEALTH_PORT, protocol: 'TCP' }],
               // Node's own scratch space: the root filesystem is read-only.
@@ -155,6 +157,19 @@ function deployment(o: InstallOptions): KubeObject {
           volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
         },
       },
+    },
+  };
+}
+
+/** Every replica serves /metrics (the leader's has the reconcile figures): one Service for a scrape. */
+function metricsService(o: InstallOptions): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(`${OPERATOR_NAME}-metrics`, o.namespace),
+    spec: {
+      selector: { ...SELECTOR },
+      ports: [{ name: 'metrics', port: HEALTH_PORT, targetPort: 'health', protocol: 'TCP' }],
     },
   };
 }
@@ -192,6 +207,7 @@ export function installObjects(o: InstallOptions): KubeObject[] {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: OPERATOR_NAME },
       subjects: [subject],
     },
+    metricsService(o),
     deployment(o),
   ];
 }

@@ -25,6 +25,7 @@ import { writeStatus } from './statusWriter.js';
 import { carryPasswordChange } from './passwordChange.js';
 import { clusterStep, heldDataReplicas } from './clusterStep.js';
 import { outdatedPods, rollingRestartStep, type StatefulSetObject } from './rollingRestart.js';
+import { promotionStep, type PromotionRecord } from './promotion.js';
 
 interface ReconcileDeps {
   session: Session;
@@ -202,6 +203,20 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
     }
   }
 
+  // A requested switchover (kubectl rk promote), answered once.
+  let promotion = res.status?.promotion as PromotionRecord | undefined;
+  if (live) {
+    const p = await promotionStep(
+      { session: s, info, event: d.event, res, ctx },
+      inst,
+      live,
+      new Set(data.filter((x) => x.facts.ready && !x.facts.terminating).map((x) => x.facts.name)),
+      rolling !== undefined,
+    );
+    if (p.record) promotion = p.record;
+    if (p.rolesMoved) live = await observeInstance(ctx);
+  }
+
   // While the sentinels have not settled on a master (a failover spreading), look again soon.
   if (inst.mode === 'SENTINEL' && live) {
     const master = sentinelsMaster(live, inst.sentinel!.quorum);
@@ -238,7 +253,13 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
   };
   const status = decideStatus(inst.mode, generation, inst.dataReplicas, o);
   const { records, changed } = platform.snapshotRecords();
-  await writeStatus(s, info, res, { ...status, outputs: stackOutputs(inst) }, changed ? records : undefined);
+  await writeStatus(
+    s,
+    info,
+    res,
+    { ...status, outputs: stackOutputs(inst), ...(promotion ? { promotion } : {}) },
+    changed ? records : undefined,
+  );
   const sentinels: SentinelTargets | undefined = inst.sentinel
     ? {
         endpoints: pods

@@ -37,13 +37,9 @@ export function ownerReference(owner: Resource) {
 type Resolved =
   { ok: true; inst: Instance } | { ok: false; reason: 'InvalidSpec' | 'NamespaceMismatch'; message: string };
 
-/** Annotations tools put on the resource itself; copying them onto every owned object would be noise. */
-const TOOL_ANNOTATION = /^(kubectl\.kubernetes\.io|deployment\.kubernetes\.io)\//;
-
 export function resolveResource(r: Resource): Resolved {
-  const annotations = Object.fromEntries(
-    Object.entries(r.metadata.annotations ?? {}).filter(([k]) => !TOOL_ANNOTATION.test(k)),
-  );
+  // Requests and tools' notes are dropped by the resolution (api/requestAnnotations.ts).
+  const annotations = r.metadata.annotations ?? {};
   const value = {
     apiVersion: r.apiVersion,
     kind: r.kind,

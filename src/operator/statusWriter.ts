@@ -5,6 +5,7 @@ import { KubeApiError } from '../apply/errors.js';
 import type { Session } from '../apply/session.js';
 import type { StackOutputs } from '../api/stackOutputs.js';
 import { withTransitions, type decideStatus } from './conditions.js';
+import type { PromotionRecord } from './promotion.js';
 import type { Resource } from './resource.js';
 
 /** Writes status only when something but the transition times changed; resourceVersion-checked. */
@@ -12,7 +13,7 @@ export async function writeStatus(
   s: Session,
   info: ResourceInfo,
   res: Resource,
-  body: ReturnType<typeof decideStatus> & { outputs?: StackOutputs },
+  body: ReturnType<typeof decideStatus> & { outputs?: StackOutputs; promotion?: PromotionRecord },
   records?: Record<string, string>,
 ): Promise<void> {
   const previous = res.status ?? {};

@@ -279,6 +279,18 @@ test('metadata.annotations reach every object the instance owns, but not the Nam
   );
 });
 
+test("requests to the operator and tools' notes on the resource reach no object: they would roll every pod", () => {
+  const text = exampleText('sentinel').replace(
+    /^metadata:\n/m,
+    `metadata:\n  annotations:\n    redis-kubernetes.io/promote: cache-1\n    kubectl.kubernetes.io/last-applied-configuration: '{}'\n    team.example.com/owner: payments\n`,
+  );
+  const inst = instanceOf(text);
+  assert.deepEqual(inst.annotations, { 'team.example.com/owner': 'payments' });
+  const before = podSpecs(render(exampleInstance('sentinel'))).map((p) => p.meta.annotations);
+  const after = podSpecs(render({ ...inst, annotations: {} })).map((p) => p.meta.annotations);
+  assert.deepEqual(after, before, 'the pod templates are those of the resource without the annotations');
+});
+
 test('allowNamespaces adds a namespaced client rule that still requires the client label', () => {
   const objs = render(fixtureInstance('edge-cluster-metrics'));
   const clients = one(objs, 'NetworkPolicy').spec.ingress[1];

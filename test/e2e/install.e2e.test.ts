@@ -58,6 +58,7 @@ describe('rk install and rk uninstall on a real cluster', { timeout: 600_000 }, 
       'ClusterRoleBinding',
       'Role',
       'RoleBinding',
+      'Service',
       'Deployment',
     ]);
     const file = join(cluster.dir, 'install.yaml');

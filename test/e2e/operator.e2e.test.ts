@@ -11,6 +11,7 @@ import { Redis } from 'iovalkey';
 import { parse, stringify } from 'yaml';
 import { customResourceDefinition, CRD_KIND } from '../../src/api/crd.js';
 import type { Instance } from '../../src/api/instance.js';
+import { PROMOTE_ANNOTATION } from '../../src/api/requestAnnotations.js';
 import { API_VERSION } from '../../src/api/schema.js';
 import { installCrds, THIRD_PARTY_CRDS } from '../support/controlPlane.js';
 import { readObject, serverSideApply } from '../../src/apply/serverSideApply.js';
@@ -20,7 +21,7 @@ import type { KubeObject } from '../../src/render/objects.js';
 import { stackOutputs } from '../../src/render/outputs.js';
 import { render } from '../../src/render/render.js';
 import { LABEL, names, podFqdn } from '../../src/render/names.js';
-import { sentinelMembers } from '../../src/engine/topology.js';
+import { dataMembers, sentinelMembers } from '../../src/engine/topology.js';
 import { resolvePodNames } from './podNames.js';
 import { startWriter, type Writer } from '../../src/check/writer.js';
 import type { CheckReport } from '../../src/check/report.js';
@@ -46,7 +47,7 @@ interface Condition {
   observedGeneration?: number;
 }
 interface Live {
-  metadata: { generation?: number };
+  metadata: { generation?: number; annotations?: Record<string, string> };
   status?: {
     phase?: string;
     master?: string;
@@ -522,7 +523,7 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
       assert.ok(now - switchMasterAt < 3000, `labels followed ${now - switchMasterAt} ms after +switch-master`);
   });
 
-  test('examples/sentinel.yaml: a changed password Secret is rotated on every member live, no pod restarts', async () => {
+  test('kubectl rk rotate-password on examples/sentinel.yaml: the Secret changes, every member is rotated live, no pod restarts', async () => {
     const { inst } = example('sentinel.yaml');
     const oldPassword = await password(inst);
     const podsOf = async () =>
@@ -533,19 +534,27 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
         .sort();
     const podsBefore = await podsOf();
     const newPassword = `rotated-${Date.now()}`;
-    const patched = await kubectl(
+    // Through the plugin: the new password from a file (never an argument), the members rotated
+    // live by the operator before the command returns.
+    const pwFile = join(mkdtempSync(join(cluster.dir, 'pw-')), 'new-password');
+    writeFileSync(pwFile, `${newPassword}\n`, { mode: 0o600 });
+    const env = { PATH: pluginPath(mkdtempSync(join(cluster.dir, 'plugin-'))) };
+    const t0 = Date.now();
+    const rotated = await kubectlWithEnv(
+      env,
       cluster.kubeconfigPath,
-      'patch',
-      'secret',
-      inst.auth.secretName,
+      'rk',
+      'rotate-password',
+      inst.name,
       '-n',
       inst.namespace,
-      '--type=merge',
-      '-p',
-      JSON.stringify({ data: { [inst.auth.secretKey]: Buffer.from(newPassword).toString('base64') } }),
+      '--password-file',
+      pwFile,
     );
-    assert.equal(patched.code, 0, patched.out);
-    const t0 = Date.now();
+    assert.equal(rotated.code, 0, rotated.out);
+    assert.match(rotated.out, /every running member accepts only it now, no restart/);
+    assert.ok(!rotated.out.includes(newPassword), 'the password is not printed');
+    log(`kubectl rk rotate-password returned after ${Date.now() - t0} ms`);
     const data = await podIps(inst, 'data');
     const sentinels = await podIps(inst, 'sentinel');
     const accepts = (host: string, port: number, pw: string) =>
@@ -690,6 +699,62 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
     const missing = await kubectlWithEnv(env, cluster.kubeconfigPath, 'rk', 'status', 'nosuch', '-n', inst.namespace);
     assert.notEqual(missing.code, 0);
     assert.equal(missing.out, `error: RedisKubernetes "nosuch" not found in namespace ${inst.namespace}\n`);
+  });
+
+  test('kubectl rk promote under writes: the chosen replica becomes master with no acknowledged write lost; a bad request is refused with its reason', async () => {
+    const { inst } = example('sentinel.yaml');
+    await waitReady(inst, 60_000);
+    const pw = await password(inst);
+    const env = { PATH: pluginPath(mkdtempSync(join(cluster.dir, 'plugin-'))) };
+    const rk = (...args: string[]) =>
+      kubectlWithEnv(env, cluster.kubeconfigPath, 'rk', ...args, '-n', inst.namespace, '--timeout', '120');
+    const podNames = await resolvePodNames(core, inst.namespace);
+    const n = names(inst);
+    const writer = checkWriter(
+      {
+        kind: 'sentinel',
+        sentinels: sentinelMembers(inst).map((m) => ({ host: podFqdn(inst, m.name, n.sentinelHeadless), port: 26379 })),
+        masterName: inst.sentinel!.masterName,
+      },
+      { password: pw, sentinelPassword: pw },
+      'promote',
+    );
+    try {
+      await waitFor('the writer to have acknowledged writes', 30_000, () => writer.stats().acknowledged >= 200);
+      const masterBefore = (await live(inst))!.status!.master!;
+      const target = dataMembers(inst).find((m) => m.name !== masterBefore)!.name;
+      const t0 = Date.now();
+      const promoted = await rk('promote', inst.name, target);
+      const took = Date.now() - t0;
+      assert.equal(promoted.code, 0, promoted.out);
+      assert.match(promoted.out, new RegExp(`${target} is master \\(Handover\\)`));
+      await waitFor('the sentinels, the status and the role labels to name the promoted pod', 30_000, async () => {
+        const r = await live(inst);
+        const masters = (await podIps(inst, 'data')).filter((p) => p.role === 'master').map((p) => p.name);
+        return r?.status?.master === target && masters.length === 1 && masters[0] === target;
+      });
+      await writer.stop();
+      const report = await writer.verify({ timeoutMs: 60_000 });
+      log(
+        `kubectl rk promote ${masterBefore} → ${target} answered in ${took} ms: ${report.acknowledged} acknowledged writes, ${report.lostCount} lost, longest write outage ${report.longestOutageMs} ms`,
+      );
+      logOutages(writer, report);
+      assert.equal(report.lostCount, 0, `acknowledged writes lost: ${report.lost.slice(0, 5).join(', ')}`);
+      const r = await live(inst);
+      assert.equal(r?.metadata.annotations?.[PROMOTE_ANNOTATION], undefined, 'the request is cleared');
+      assert.ok((await eventReasons(inst)).includes('Promoted'));
+
+      const again = await rk('promote', inst.name, target);
+      assert.equal(again.code, 0, again.out);
+      assert.match(again.out, /\(AlreadyMaster\)/);
+      const unknown = await rk('promote', inst.name, `${inst.name}-9`);
+      assert.equal(unknown.code, 1, unknown.out);
+      assert.match(unknown.out, new RegExp(`promotion of ${inst.name}-9 refused \\(UnknownMember\\)`));
+      assert.ok((await eventReasons(inst)).includes('PromotionRefused'));
+    } finally {
+      await writer.stop();
+      await podNames.stop();
+    }
   });
 
   test('examples/standalone.yaml through kubectl apply: Ready, and the server answers', async () => {
