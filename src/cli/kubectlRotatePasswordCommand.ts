@@ -4,6 +4,7 @@
 // --password-file (/dev/stdin works); it is never printed, never an argument. The command waits until
 // the operator records that the members run on it.
 import { CRD_KIND } from '../api/crd.js';
+import { RECONCILE_REQUEST_ANNOTATION } from '../api/requestAnnotations.js';
 import { API_VERSION } from '../api/schema.js';
 import { newPassword } from '../apply/authSecret.js';
 import { resourcePath } from '../apply/discovery.js';
@@ -44,6 +45,11 @@ export async function kubectlRotatePasswordCommand(
       metadata: { resourceVersion: secret.metadata.resourceVersion },
       data: { [inst.auth.secretKey]: Buffer.from(password).toString('base64') },
     },
+    contentType: 'application/merge-patch+json',
+  });
+  // The operator reconciles on a changed annotation: at once, rather than at its next resync.
+  await s.http.request('PATCH', resourcePath(info, namespace, o.name), {
+    body: { metadata: { annotations: { [RECONCILE_REQUEST_ANNOTATION]: new Date().toISOString() } } },
     contentType: 'application/merge-patch+json',
   });
   const what = `Secret ${namespace}/${inst.auth.secretName} (key ${inst.auth.secretKey})`;

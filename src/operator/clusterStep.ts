@@ -23,6 +23,8 @@ export interface ClusterStepOutcome {
   blocked?: { reason: string; message: string };
   /** Members left the cluster: the StatefulSet may shrink to the spec now. */
   membersLeft?: boolean;
+  /** Hash slots this step moved between masters. */
+  slotsMoved?: number;
 }
 
 /**
@@ -82,7 +84,11 @@ export async function clusterStep(
           await withClient(ctx.platform.placement(m), adminConnection(ctx), (c) => clusterReset(c, 'HARD')).catch(
             (e: Error) => ctx.log(`could not reset removed member ${m}: ${e.message}`),
           );
-        return { live: await observeInstance(ctx), membersLeft: plan.remove.length > 0 };
+        return {
+          live: await observeInstance(ctx),
+          membersLeft: plan.remove.length > 0,
+          slotsMoved: plan.finish.length + plan.moves.length,
+        };
       }
     }
 

@@ -145,6 +145,8 @@ export class Controller {
         );
         this.queue.forget(key);
         if (r.phase) m.setPhase(namespace, name, r.phase);
+        if (r.slotsMigrated) m.slotsMigrated.inc({ namespace, name }, r.slotsMigrated);
+        if (r.podsOutdated !== undefined) m.podsOutdated.set({ namespace, name }, r.podsOutdated);
         if (r.sentinels) this.sentinelEvents.ensure(key, r.sentinels);
         else this.sentinelEvents.drop(key);
         if (r.requeueAfterMs) {

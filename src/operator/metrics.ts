@@ -60,6 +60,19 @@ export class OperatorMetrics {
     registers: [this.registry],
   });
 
+  readonly slotsMigrated = new Counter({
+    name: 'rediskubernetes_slots_migrated_total',
+    help: 'Cluster hash slots moved between masters by the operator (resizes, half-moved slots finished)',
+    labelNames: ['namespace', 'name'] as const,
+    registers: [this.registry],
+  });
+  readonly podsOutdated = new Gauge({
+    name: 'rediskubernetes_rollout_pods_outdated',
+    help: 'Data pods still on an older revision than their StatefulSet: the rolling restart still to do',
+    labelNames: ['namespace', 'name'] as const,
+    registers: [this.registry],
+  });
+
   /** Sets the phase series of one instance: 1 for its phase, 0 for the others, so alerts can match on either. */
   setPhase(namespace: string, name: string, phase: string): void {
     for (const p of PHASES) this.instancePhase.set({ namespace, name, phase: p }, p === phase ? 1 : 0);
@@ -68,6 +81,8 @@ export class OperatorMetrics {
   /** The instance is gone: its series go too (no stale Degraded for a deleted resource). */
   forgetInstance(namespace: string, name: string): void {
     for (const phase of PHASES) this.instancePhase.remove({ namespace, name, phase });
+    this.podsOutdated.remove({ namespace, name });
+    this.slotsMigrated.remove({ namespace, name });
   }
 
   constructor(leaseName: string) {

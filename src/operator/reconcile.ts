@@ -60,6 +60,10 @@ interface ReconcileResult {
   phase?: string;
   /** SENTINEL: the sentinels to watch for failovers between reconciles. */
   sentinels?: SentinelTargets;
+  /** Hash slots this reconcile moved (for the operator's metrics). */
+  slotsMigrated?: number;
+  /** Data pods on an older revision than their StatefulSet's, when that could be judged. */
+  podsOutdated?: number;
 }
 
 /** Health is re-read at least this often even when nothing changes (watches do not see a server fail). */
@@ -161,6 +165,7 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
   /** Look again soon: something is moving (a failover spreading, a StatefulSet to shrink). */
   let unsettled = false;
 
+  let slotsMigrated: number | undefined;
   if (inst.mode === 'CLUSTER' && live) {
     const c = await clusterStep(
       { event: d.event, res },
@@ -170,6 +175,7 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
       data.map((p) => p.facts),
     );
     live = c.live;
+    slotsMigrated = c.slotsMoved;
     if (c.blocked) blocked = c.blocked;
     // The StatefulSet may shrink now: apply again, soon, with the record this reconcile writes.
     if (c.membersLeft) {
@@ -181,6 +187,7 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
 
   // HA data pods (OnDelete) on an older revision: the next step of the failover-aware rolling restart.
   let rolling: string | undefined;
+  let podsOutdated: number | undefined;
   if (live && !blocked && inst.mode !== 'STANDALONE') {
     const sts = d
       .statefulSets()
@@ -189,6 +196,7 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
       sts,
       data.map((p) => p.obj),
     );
+    podsOutdated = outdated?.size;
     if (outdated?.size) {
       const r = await rollingRestartStep(
         { session: s, event: d.event, res, ctx },
@@ -279,6 +287,8 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
           ? RESYNC_SENTINEL_MS
           : RESYNC_READY_MS,
     ...(sentinels ? { sentinels } : {}),
+    ...(slotsMigrated ? { slotsMigrated } : {}),
+    ...(podsOutdated !== undefined ? { podsOutdated } : {}),
   };
 }
 

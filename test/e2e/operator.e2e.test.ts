@@ -186,6 +186,49 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
     return Buffer.from(secret.data![inst.auth.secretKey]!, 'base64').toString('utf8');
   }
 
+  /** `n` keys of 64 bytes written straight to the masters that serve their slots, pipelined. */
+  async function loadClusterKeys(inst: Instance, pw: string, n: number): Promise<void> {
+    const pods = await podIps(inst, 'data');
+    const nodes = await withClient({ host: pods[0]!.ip, port: 6379 }, { password: pw }, (c) => clusterNodes(c));
+    const ownerOf: string[] = [];
+    for (const node of nodes.filter((x) => x.flags.master))
+      for (const r of node.slots) for (let slot = r.start; slot <= r.end; slot++) ownerOf[slot] = node.host;
+    const byOwner = new Map<string, string[]>();
+    for (let i = 0; i < n; i++) {
+      const key = `bulk:${i}`;
+      const owner = ownerOf[keySlot(key)]!;
+      const keys = byOwner.get(owner) ?? [];
+      keys.push(key);
+      byOwner.set(owner, keys);
+    }
+    const value = 'v'.repeat(64);
+    await Promise.all(
+      [...byOwner].map(([host, keys]) =>
+        withClient({ host, port: 6379 }, { password: pw }, async (c) => {
+          for (let i = 0; i < keys.length; i += 10_000) {
+            const p = c.pipeline();
+            for (const k of keys.slice(i, i + 10_000)) p.set(k, value);
+            await p.exec();
+          }
+        }),
+      ),
+    );
+  }
+
+  /** Deletes a resource and waits for its finalizer: its pods no longer load the machine. */
+  async function deleteResource(inst: Instance): Promise<void> {
+    const r = await kubectl(
+      cluster.kubeconfigPath,
+      'delete',
+      'rediskubernetes',
+      inst.name,
+      '-n',
+      inst.namespace,
+      '--timeout=120s',
+    );
+    assert.equal(r.code, 0, r.out);
+  }
+
   async function podIps(inst: Instance, component: 'data' | 'sentinel') {
     const pods = await core.listNamespacedPod({
       namespace: inst.namespace,
@@ -416,6 +459,80 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
     } finally {
       await writer.stop();
       await podNames.stop();
+    }
+  });
+
+  test('the operator SIGKILLed in the middle of a reshard (3 → 4 masters, 600k keys): the new leader finishes it, no key lost, no slot left open', async () => {
+    const { manifest: base } = example('cluster.yaml');
+    const manifest = structuredClone(base);
+    manifest.metadata.name = 'reshard';
+    const shape = (manifest.spec as { cluster: { masters: number } }).cluster;
+    const target = instanceOf(manifest);
+    await applyResource(manifest);
+    await waitReady(target, 300_000);
+    const pw = await password(target);
+    const KEYS = 600_000;
+    const t0 = Date.now();
+    await loadClusterKeys(target, pw, KEYS);
+    log(`loaded ${KEYS} keys in ${Date.now() - t0} ms`);
+    const podNames = await resolvePodNames(core, target.namespace);
+    const writer = checkWriter(
+      { kind: 'cluster', nodes: (await podIps(target, 'data')).map((p) => ({ host: p.ip, port: 6379 })) },
+      { password: pw },
+      'reshard',
+    );
+    try {
+      await waitFor('the writer to have acknowledged writes', 30_000, () => writer.stats().acknowledged >= 200);
+      const leader = operator!;
+      shape.masters = 4;
+      const t1 = Date.now();
+      await applyResource(manifest);
+      const generation = (await live(target))!.metadata.generation;
+      // Killed once the slot moves are under way (the engine's progress line), not before.
+      await waitFor('the reshard under way', 300_000, async () =>
+        /reshard: moving slots: [1-9]\d*\/\d+/m.test(leader.log()),
+      );
+      await leader.kill();
+      log(`operator killed (SIGKILL) ${Date.now() - t1} ms after the edit, with slots moving`);
+      operator = await startOperator(cluster.kubeconfigPath);
+      started.push(operator);
+      await waitFor('Ready at 4 masters, every slot served, none open', 300_000, async () => {
+        const r = await live(target);
+        const ready = r?.status?.conditions?.find((c) => c.type === 'Ready');
+        if (ready?.status !== 'True' || ready.observedGeneration !== generation) return false;
+        const pods = await podIps(target, 'data');
+        if (pods.length !== 8) return false;
+        const nodes = await withClient({ host: pods[0]!.ip, port: 6379 }, { password: pw }, (c) => clusterNodes(c));
+        const open = await Promise.all(
+          pods.map((p) =>
+            withClient({ host: p.ip, port: 6379 }, { password: pw }, (c) => c.call('CLUSTER', 'NODES')).then((t) =>
+              /\[\d+-[<>]-/.test(String(t)),
+            ),
+          ),
+        );
+        return nodes.filter((n) => n.flags.master && n.slots.length > 0).length === 4 && !open.some(Boolean);
+      });
+      log(`reshard finished by the new leader ${Date.now() - t1} ms after the edit`);
+      await writer.stop();
+      const report = await writer.verify({ timeoutMs: 60_000 });
+      logOutages(writer, report);
+      assert.equal(report.lostCount, 0, `acknowledged writes lost: ${report.lost.slice(0, 5).join(', ')}`);
+      // Every loaded key is still there, on the master that serves its slot.
+      const masters = (await podIps(target, 'data')).filter((p) => p.role !== 'replica');
+      let total = 0;
+      for (const p of masters) {
+        const role = await withClient({ host: p.ip, port: 6379 }, { password: pw }, (c) => c.info('replication'));
+        if (/role:master/.test(role))
+          total += Number(
+            await withClient({ host: p.ip, port: 6379 }, { password: pw }, (c) => c.call('DBSIZE') as Promise<number>),
+          );
+      }
+      assert.ok(total >= KEYS, `${total} keys after the reshard, ${KEYS} loaded before`);
+      assert.match(operator.log(), /reshard: (rebalancing|finishing half-moved slots)/m, 'the new leader moved slots');
+    } finally {
+      await writer.stop();
+      await podNames.stop();
+      await deleteResource(target);
     }
   });
 
