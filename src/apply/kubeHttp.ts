@@ -27,6 +27,8 @@ export class KubeHttp implements Transport {
   readonly kubeUser: string;
   /** Values that must never reach output: scrubbed from every error message. */
   readonly secrets = new Set<string>();
+  /** Called once per request answered (code: the HTTP status, or "<error>"): the operator counts them. */
+  onResponse?: (method: string, code: string) => void;
   private readonly base: URL;
   private auth?: { at: number; opts: https.RequestOptions };
 
@@ -100,6 +102,7 @@ export class KubeHttp implements Transport {
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const status = res.statusCode ?? 0;
+          this.onResponse?.(method, String(status));
           let parsed: unknown;
           try {
             parsed = text ? JSON.parse(text) : {};
@@ -123,9 +126,10 @@ export class KubeHttp implements Transport {
           ),
         ),
       );
-      r.on('error', (e: NodeJS.ErrnoException) =>
-        reject(new KubeUnreachableError(this.server, describeNetworkError(e))),
-      );
+      r.on('error', (e: NodeJS.ErrnoException) => {
+        this.onResponse?.(method, '<error>');
+        reject(new KubeUnreachableError(this.server, describeNetworkError(e)));
+      });
       r.end(body);
     });
   }

@@ -11,7 +11,7 @@ export interface Session {
   secrets: Set<string>;
 }
 
-export function connect(target: ClusterTarget): Session {
+export function connect(target: ClusterTarget): Session & { http: KubeHttp } {
   const http = new KubeHttp(loadKubeConfig(target));
   return { http, discovery: new Discovery(http), secrets: http.secrets };
 }

@@ -22,6 +22,8 @@ interface ControllerOptions {
   workers?: number;
   /** This replica's name in events (the leader-election identity). */
   identity: string;
+  /** A watch was opened (for the request counter). */
+  onWatch?: () => void;
   log: (line: string) => void;
 }
 
@@ -57,6 +59,7 @@ export class Controller {
     this.sentinelEvents = new SentinelEvents((key) => this.queue.add(key), o.log);
     const ns = o.namespace ? `/namespaces/${encodeURIComponent(o.namespace)}` : '';
     const owned = `${LABEL.managedBy}=${MANAGER}`;
+    const watchHook = o.onWatch ? { onWatch: o.onWatch } : {};
     const toOwner = (_t: string, obj: KubeItem) => {
       const instance = (obj.metadata.labels as Record<string, string> | undefined)?.[LABEL.instance];
       if (instance) this.queue.add(keyOf(obj.metadata.namespace, instance));
@@ -64,6 +67,7 @@ export class Controller {
     const resources = new Informer(o.kc, o.session.http, {
       path: `/apis/${CRD_GROUP}/${CRD_VERSION}${ns}/${CRD_PLURAL}`,
       log: o.log,
+      ...watchHook,
       onEvent: (type, obj) => {
         const key = keyOf(obj.metadata.namespace, obj.metadata.name);
         if (type === 'delete') {
@@ -84,6 +88,7 @@ export class Controller {
       path: `/apis/apps/v1${ns}/statefulsets`,
       labelSelector: owned,
       log: o.log,
+      ...watchHook,
       onEvent: (type, obj) => {
         // A StatefulSet deleted from under us is applied again at once, not at the next re-apply.
         const instance = (obj.metadata.labels as Record<string, string> | undefined)?.[LABEL.instance];
@@ -95,6 +100,7 @@ export class Controller {
       path: `/api/v1${ns}/pods`,
       labelSelector: owned,
       log: o.log,
+      ...watchHook,
       onEvent: toOwner,
     });
     this.informers = [resources, this.statefulSets, this.pods];

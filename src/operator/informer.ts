@@ -31,6 +31,8 @@ interface InformerOptions {
   log: (line: string) => void;
   /** Delay before a relist after an error (default 1 s doubling to 30 s). */
   relistBackoff?: ItemBackoff;
+  /** Called when a watch request is answered (lists go through the transport, counted there). */
+  onWatch?: () => void;
 }
 
 const keyOf = (o: KubeItem) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
@@ -156,6 +158,7 @@ export class Informer {
         else void this.startWatch();
       },
     );
+    this.o.onWatch?.();
     // stop() while the watch was being opened aborted the previous one, not this one.
     if (this.stopped) this.abort.abort();
   }

@@ -1,6 +1,6 @@
 // Prometheus metrics under controller-runtime's names, so dashboards and alerts written for
 // Go operators work unchanged. One registry per operator (tests may run several).
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { PHASES } from './conditions.js';
 
 export const CONTROLLER = 'rediskubernetes';
@@ -45,6 +45,14 @@ export class OperatorMetrics {
     registers: [this.registry],
   });
 
+  /** client-go's name: every request to the API server (watches counted as WATCH when opened). */
+  readonly restRequests = new Counter({
+    name: 'rest_client_requests_total',
+    help: 'Number of HTTP requests, partitioned by status code, method, and host',
+    labelNames: ['code', 'method', 'host'] as const,
+    registers: [this.registry],
+  });
+
   // Our own, per instance: what a person on call asks first (is it serving? did the master move?).
   /** Every Event the operator records (MasterChanged, Handover, ClusterFormed, blocked steps ...), by reason. */
   readonly instanceEvents = new Counter({
@@ -86,6 +94,8 @@ export class OperatorMetrics {
   }
 
   constructor(leaseName: string) {
+    // process_resident_memory_bytes, process_cpu_seconds_total and the like, as a Go operator has.
+    collectDefaultMetrics({ register: this.registry });
     // Present from the start at 0, as controller-runtime exports them.
     this.queueDepth.set({ name: CONTROLLER }, 0);
     this.queueRetries.inc({ name: CONTROLLER }, 0);

@@ -33,12 +33,15 @@ export async function runOperator(o: OperatorOptions): Promise<RunningOperator> 
   const session = connect(o);
   const leaseName = o.leaseName ?? 'redis-kubernetes-operator';
   const metrics = new OperatorMetrics(leaseName);
+  const host = new URL(session.http.server).host;
+  session.http.onResponse = (method, code) => metrics.restRequests.inc({ code, method, host });
   const identity = o.identity ?? `${hostname()}_${process.pid}`;
   const controller = new Controller({
     kc,
     identity,
     session,
     metrics,
+    onWatch: () => metrics.restRequests.inc({ code: '200', method: 'WATCH', host }),
     log: o.log,
     ...(o.namespace ? { namespace: o.namespace } : {}),
     ...(o.workers ? { workers: o.workers } : {}),

@@ -260,8 +260,12 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
       'controller_runtime_reconcile_time_seconds',
       'workqueue_depth',
       'workqueue_retries_total',
+      'process_resident_memory_bytes',
     ])
       assert.match(metrics, new RegExp(`^# TYPE ${name} `, 'm'));
+    // client-go's request counter: the Lease renewals and the informers' lists and watches.
+    assert.match(metrics, /^rest_client_requests_total\{code="200",method="GET",host="[^"]+"\} [1-9]/m);
+    assert.match(metrics, /^rest_client_requests_total\{code="200",method="WATCH",host="[^"]+"\} [1-9]/m);
     const lease = await s.http.request<{ spec: { holderIdentity: string; leaseDurationSeconds: number } }>(
       'GET',
       '/apis/coordination.k8s.io/v1/namespaces/default/leases/redis-kubernetes-operator',
