@@ -587,6 +587,51 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
     }
   });
 
+  test('kubectl rk promote on examples/cluster.yaml: a replica takes over its shard by CLUSTER FAILOVER; a master is answered AlreadyMaster', async () => {
+    const { inst } = example('cluster.yaml');
+    await waitReady(inst, 120_000);
+    const pw = await password(inst);
+    const env = { PATH: pluginPath(mkdtempSync(join(cluster.dir, 'plugin-'))) };
+    const pods = await podIps(inst, 'data');
+    const nodes = await withClient({ host: pods[0]!.ip, port: 6379 }, { password: pw }, (c) => clusterNodes(c));
+    const podOf = (host: string) => pods.find((p) => p.ip === host)!.name;
+    const replica = nodes.find((n) => n.flags.replica)!;
+    const target = podOf(replica.host);
+    const master = podOf(nodes.find((n) => n.id === replica.masterId)!.host);
+    const t0 = Date.now();
+    const r = await kubectlWithEnv(
+      env,
+      cluster.kubeconfigPath,
+      'rk',
+      'promote',
+      inst.name,
+      target,
+      '-n',
+      inst.namespace,
+    );
+    assert.equal(r.code, 0, r.out);
+    assert.match(
+      r.out,
+      new RegExp(`${target} is master \\(Handover\\): ${master} handed the master role to ${target}`),
+    );
+    log(`kubectl rk promote ${target} (cluster) answered in ${Date.now() - t0} ms`);
+    const nodesNow = await withClient({ host: replica.host, port: 6379 }, { password: pw }, (c) => clusterNodes(c));
+    const me = nodesNow.find((n) => n.flags.myself)!;
+    assert.ok(me.flags.master && me.slots.length > 0, `${target} serves slots now`);
+    const again = await kubectlWithEnv(
+      env,
+      cluster.kubeconfigPath,
+      'rk',
+      'promote',
+      inst.name,
+      target,
+      '-n',
+      inst.namespace,
+    );
+    assert.equal(again.code, 0, again.out);
+    assert.match(again.out, /\(AlreadyMaster\)/);
+  });
+
   test('examples/sentinel.yaml: Ready, and the role labels follow the master the sentinels name, also after a failover', async () => {
     const { inst, manifest } = example('sentinel.yaml');
     await applyResource(manifest);
