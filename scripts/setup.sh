@@ -14,6 +14,15 @@ for arg in "$@"; do
   esac
 done
 
+# The packages try to start system services; there is no init system to start them here,
+# and the tests start their own servers anyway.
+no_service_start() {
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod +x /usr/sbin/policy-rc.d
+  fi
+}
+
 need=()
 for bin in valkey-server valkey-sentinel valkey-cli redis-server redis-sentinel redis-cli; do
   command -v "$bin" >/dev/null 2>&1 || need+=("$bin")
@@ -34,12 +43,7 @@ if [ ${#need[@]} -gt 0 ]; then
     fi
     echo "deb ${mirror%/} bookworm-backports main" | $SUDO tee /etc/apt/sources.list.d/bookworm-backports.list >/dev/null
   fi
-  # The packages try to start system services; there is no init system to start them here,
-  # and the tests start their own servers anyway.
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
-    $SUDO chmod +x /usr/sbin/policy-rc.d
-  fi
+  no_service_start
   $SUDO apt-get update -qq
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bookworm-backports valkey-server valkey-sentinel valkey-tools >/dev/null
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-sentinel redis-tools >/dev/null
@@ -61,12 +65,16 @@ e2e_need=()
 command -v gcc >/dev/null 2>&1 || e2e_need+=(gcc libc6-dev)
 command -v openssl >/dev/null 2>&1 || e2e_need+=(openssl)
 for bin in setpriv unshare nsenter mount; do command -v "$bin" >/dev/null 2>&1 || { e2e_need+=(util-linux mount); break; }; done
+# The Grafana dashboard's queries are evaluated by a real Prometheus over real exporters.
+command -v prometheus >/dev/null 2>&1 || e2e_need+=(prometheus)
+command -v prometheus-redis-exporter >/dev/null 2>&1 || e2e_need+=(prometheus-redis-exporter)
 if [ ${#e2e_need[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   echo "setup: installing ${e2e_need[*]} for the e2e tests" >&2
+  no_service_start
   $SUDO apt-get update -qq
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${e2e_need[@]}" >/dev/null
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${e2e_need[@]}" >/dev/null
 fi
 # The control plane (etcd + kube-apiserver + kube-controller-manager + kubectl in one binary) is
 # cached under test/control-plane/bin/ by a hash of its sources: a no-op when up to date, 5-8 min

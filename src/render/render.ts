@@ -3,6 +3,7 @@
 import type { Instance } from '../api/instance.js';
 import { checksum, configMaps } from './configMaps.js';
 import { authSecret, certificate, namespaceObject, serviceAccount } from './identity.js';
+import { grafanaDashboard } from './dashboard.js';
 import { prometheusRule, serviceMonitor } from './monitoring.js';
 import { sortObjects, type KubeObject } from './objects.js';
 import { disruptionBudgets, networkPolicy } from './policies.js';
@@ -32,6 +33,7 @@ export function render(inst: Instance, ctx: RenderContext = {}): KubeObject[] {
     networkPolicy(inst),
     serviceMonitor(inst),
     prometheusRule(inst),
+    grafanaDashboard(inst),
   ];
   return sortObjects(objects.filter((o): o is KubeObject => o !== null).map((o) => withInstanceAnnotations(inst, o)));
 }

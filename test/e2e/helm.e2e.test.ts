@@ -140,12 +140,12 @@ describe('the Helm chart', { timeout: 600_000 }, () => {
     assert.equal(dep.spec.template.spec.tolerations.length, 1);
     const sm = objs.find((o) => o.kind === 'ServiceMonitor') as unknown as {
       metadata: { namespace: string };
-      spec: { endpoints: { port: string; path: string }[] };
+      spec: { endpoints: { port: string; path: string; honorLabels: boolean }[] };
     };
     assert.equal(sm.metadata.namespace, 'ops');
     assert.deepEqual(
-      sm.spec.endpoints.map((e) => `${e.port}${e.path}`),
-      ['metrics/metrics'],
+      sm.spec.endpoints.map((e) => `${e.port}${e.path} honorLabels=${e.honorLabels}`),
+      ['metrics/metrics honorLabels=true'],
     );
   });
 
