@@ -8,6 +8,11 @@ import { QUANTITY_PATTERN } from './quantity.js';
 const Obj = <T extends Record<string, TSchema>>(props: T, description?: string, crd: Record<string, unknown> = {}) =>
   Type.Object(props, { additionalProperties: false, ...(description ? { description } : {}), ...crd });
 
+// Image references as a registry accepts them: a lowercase repository path (an optional
+// registry host:port first), and a tag of the registry's grammar or a sha256 digest.
+const IMAGE_REPOSITORY_PATTERN = '^[a-z0-9]([a-z0-9._/:-]*[a-z0-9])?$';
+const IMAGE_TAG_PATTERN = '^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|sha256:[a-f0-9]{64})$';
+
 const Quantity = (description: string) => Type.String({ pattern: QUANTITY_PATTERN, description });
 const StringMap = (description: string) => Type.Record(Type.String(), Type.String(), { description });
 
@@ -138,9 +143,23 @@ export const SpecSchema = Obj({
   image: Type.Optional(
     Obj({
       repository: Type.Optional(
-        Type.String({ minLength: 1, description: 'default valkey/valkey; redis images are allowed' }),
+        Type.String({
+          minLength: 1,
+          pattern: IMAGE_REPOSITORY_PATTERN,
+          patternMessage:
+            'is not an image repository: lowercase letters, digits, ".", "_", "-", "/" (and a registry host:port first)',
+          description: 'default valkey/valkey; redis images are allowed',
+        }),
       ),
-      tag: Type.Optional(Type.String({ minLength: 1, description: 'A pinned release; "latest" is refused' })),
+      tag: Type.Optional(
+        Type.String({
+          minLength: 1,
+          pattern: IMAGE_TAG_PATTERN,
+          patternMessage:
+            'is not an image tag: letters, digits, "_", "." and "-" (at most 128, not starting with "." or "-"), or sha256:<digest>',
+          description: 'A pinned release (or sha256:<digest>); "latest" is refused',
+        }),
+      ),
       pullPolicy: Type.Optional(Enum(PULL_POLICIES, 'default IfNotPresent')),
     }),
   ),

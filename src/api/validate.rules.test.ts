@@ -141,6 +141,20 @@ const cases: Case[] = [
     message: /is required when image.repository is set/,
   },
   {
+    name: 'an image tag a registry would refuse (found by the render property test: " ")',
+    text: withSpec('  image:\n    tag: "8.0 "\n'),
+    path: 'spec.image.tag',
+    at: 'tag:',
+    message: /"8\.0 " is not an image tag/,
+  },
+  {
+    name: 'an image repository with capitals',
+    text: withSpec('  image:\n    repository: Valkey/valkey\n    tag: 8.0.2\n'),
+    path: 'spec.image.repository',
+    at: 'repository:',
+    message: /is not an image repository/,
+  },
+  {
     name: 'repository with the tag glued on',
     text: withSpec('  image:\n    repository: redis:7.2.5\n'),
     path: 'spec.image.repository',

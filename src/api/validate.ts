@@ -50,6 +50,9 @@ function structuralMessage(schema: TSchema, value: unknown): string {
     if (schema.pattern === QUANTITY_PATTERN)
       return `${JSON.stringify(value)} is not a Kubernetes quantity (write e.g. 512Mi, 2Gi or 500m; "GB" is not a unit)`;
     if (schema.minLength && value.length < schema.minLength) return 'must not be empty';
+    // A pattern that says in words what it allows (schema.ts), rather than "must be a string".
+    if (schema.pattern && typeof schema.patternMessage === 'string')
+      return `${JSON.stringify(value)} ${schema.patternMessage}`;
   }
   if (
     type === 'object' &&

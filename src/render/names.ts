@@ -67,7 +67,11 @@ export function commonLabels(inst: Instance, component?: Component): Record<stri
     ...(component ? { [LABEL.component]: component } : {}),
     [LABEL.managedBy]: MANAGER,
     [LABEL.partOf]: 'redis-kubernetes',
-    [LABEL.version]: inst.image.tag.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 63),
+    // A label value starts and ends with a letter or digit (a tag may start with "_").
+    [LABEL.version]: inst.image.tag
+      .replace(/[^A-Za-z0-9._-]/g, '-')
+      .slice(0, 63)
+      .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, ''),
   };
 }
 
