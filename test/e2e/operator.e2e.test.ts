@@ -2,6 +2,7 @@
 // with KUBECONFIG, the resources are created the way `kubectl apply` creates them (no rk apply),
 // and everything asserted is read from the servers themselves.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,10 +15,12 @@ import type { Instance } from '../../src/api/instance.js';
 import { PROMOTE_ANNOTATION } from '../../src/api/requestAnnotations.js';
 import { API_VERSION } from '../../src/api/schema.js';
 import { installCrds, THIRD_PARTY_CRDS } from '../support/controlPlane.js';
+import { freeBase } from '../support/localInstance.js';
 import { readObject, serverSideApply } from '../../src/apply/serverSideApply.js';
 import { connect, type Session } from '../../src/apply/session.js';
 import { loadInstances } from '../../src/cli/input.js';
 import type { KubeObject } from '../../src/render/objects.js';
+import { grafanaDashboard } from '../../src/render/dashboard.js';
 import { stackOutputs } from '../../src/render/outputs.js';
 import { render } from '../../src/render/render.js';
 import { LABEL, names, podFqdn } from '../../src/render/names.js';
@@ -920,6 +923,55 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
     } finally {
       await writer.stop();
       await podNames.stop();
+    }
+  });
+
+  test("the dashboard's operator panels return series from a real Prometheus scraping the operator", async () => {
+    const { inst } = example('sentinel.yaml');
+    const cm = grafanaDashboard({ ...inst, metrics: { ...inst.metrics, enabled: true } })!;
+    const panels = (
+      JSON.parse(Object.values(cm.data as Record<string, string>)[0]!) as {
+        panels: { title: string; targets: { expr: string }[] }[];
+      }
+    ).panels.filter((p) => p.targets.some((t) => t.expr.includes('rediskubernetes_')));
+    assert.equal(panels.length, 2, panels.map((p) => p.title).join(', '));
+    const dir = mkdtempSync(join(cluster.dir, 'prometheus-'));
+    const promPort = await freeBase(1, false);
+    // honor_labels, as the chart's ServiceMonitor: the series name their resource by namespace.
+    writeFileSync(
+      join(dir, 'prometheus.yml'),
+      stringify({
+        global: { scrape_interval: '1s' },
+        scrape_configs: [
+          {
+            job_name: 'operator',
+            honor_labels: true,
+            static_configs: [{ targets: [`127.0.0.1:${operator!.healthPort}`] }],
+          },
+        ],
+      }),
+    );
+    const prom = spawn(
+      'prometheus',
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+      ],
+      { stdio: 'ignore' },
+    );
+    try {
+      const query = async (expr: string) => {
+        const r = await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent(expr)}`);
+        const body = (await r.json()) as { status: string; data?: { result: unknown[] } };
+        return body.status === 'success' ? body.data!.result.length : 0;
+      };
+      await waitFor('every operator panel to return series', 60_000, async () => {
+        for (const p of panels) for (const t of p.targets) if (!(await query(t.expr).catch(() => 0))) return false;
+        return true;
+      });
+    } finally {
+      prom.kill('SIGKILL');
     }
   });
 
