@@ -37,6 +37,16 @@ export async function retireSentinelMembers(ctx: EngineContext, retiring: readon
   // The handover's result, not a fresh vote: right after it a sentinel may still be catching up.
   const current = master ?? (await masterFromSentinels(ctx));
   if (!current) throw new Error('the sentinels do not agree on a master; run rk up again once they do');
+  await resetSentinels(ctx, current);
+}
+
+/**
+ * SENTINEL RESET on every sentinel, one at a time, each back in agreement on `master` before the
+ * next, until each knows exactly the replicas and peer sentinels the spec names: what a sentinel
+ * learnt of members that are gone it keeps for ever otherwise (and counts them in its view).
+ */
+export async function resetSentinels(ctx: EngineContext, master: string): Promise<void> {
+  const { platform } = ctx;
   const name = ctx.inst.sentinel!.masterName;
   const replicas = dataMembers(ctx.inst).length - 1;
   const peers = sentinelMembers(ctx.inst).length - 1;
@@ -46,7 +56,7 @@ export async function retireSentinelMembers(ctx: EngineContext, retiring: readon
     for (let attempt = 1; ; attempt++) {
       ctx.log(`SENTINEL RESET on ${s.name}`);
       await withClient(platform.placement(s.name), conn(ctx), (c) => sentinelReset(c, name));
-      await waitForSentinelAgreement(ctx, current);
+      await waitForSentinelAgreement(ctx, master);
       const view = await withClient(platform.placement(s.name), conn(ctx), (c) => sentinelMaster(c, name));
       if (view.numReplicas === replicas && view.numOtherSentinels === peers) break;
       if (attempt === 3)

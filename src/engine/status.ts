@@ -33,6 +33,9 @@ export interface MemberStatus {
   /** Sentinels: the member they consider master, and the config epoch of that view (higher is newer). */
   sees?: string | null;
   configEpoch?: number;
+  /** Sentinels: the replicas and peer sentinels they know (removed members stay until a SENTINEL RESET). */
+  knownReplicas?: number;
+  knownSentinels?: number;
   problem?: string;
 }
 
@@ -82,6 +85,8 @@ export async function observeInstance(ctx: EngineContext): Promise<InstanceStatu
               role: 'sentinel' as const,
               sees,
               configEpoch: view.configEpoch,
+              knownReplicas: view.numReplicas,
+              knownSentinels: view.numOtherSentinels,
               ...(problem ? { problem } : {}),
             };
           });

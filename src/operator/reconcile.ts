@@ -25,6 +25,7 @@ import { writeStatus } from './statusWriter.js';
 import { carryPasswordChange } from './passwordChange.js';
 import { clusterStep, heldDataReplicas } from './clusterStep.js';
 import { outdatedPods, rollingRestartStep, type StatefulSetObject } from './rollingRestart.js';
+import { heldSentinelDataReplicas, sentinelScaleStep } from './sentinelScale.js';
 import { promotionStep, type PromotionRecord } from './promotion.js';
 
 interface ReconcileDeps {
@@ -95,8 +96,14 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
   const key = `${namespace}/${name}`;
   // Before anything is created: what the operator creates, it is there to take away.
   await ensureFinalizer(s, info, res);
-  // Members the spec dropped stay until the engine has drained them (clusterStep.ts).
-  const dataReplicas = heldDataReplicas(inst, res.status?.records ?? {});
+  // Members the spec dropped stay until the engine has drained them (clusterStep.ts), and a
+  // sentinel group's master pod until it has handed its role over (sentinelScale.ts).
+  const dataReplicas = inst.cluster
+    ? heldDataReplicas(inst, res.status?.records ?? {})
+    : heldSentinelDataReplicas(
+        inst,
+        instancePods(inst, d.pods()).filter((p) => podFacts(inst, p).kind === 'server'),
+      );
   const fingerprint = JSON.stringify([
     res.metadata.uid,
     generation,
@@ -227,7 +234,24 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
 
   // While the sentinels have not settled on a master (a failover spreading), look again soon.
   if (inst.mode === 'SENTINEL' && live) {
-    const master = sentinelsMaster(live, inst.sentinel!.quorum);
+    let master = sentinelsMaster(live, inst.sentinel!.quorum);
+    if (master && !rolling && !blocked) {
+      const scaled = await sentinelScaleStep(
+        { event: d.event, res },
+        inst,
+        ctx,
+        live,
+        master,
+        pods.map((p) => p.facts),
+      );
+      if (scaled.blocked) blocked = scaled.blocked;
+      // The label moves below, and with it the size to apply (a new fingerprint): soon.
+      if (scaled.unsettled) unsettled = true;
+      if (scaled.rolesMoved) {
+        live = await observeInstance(ctx);
+        master = sentinelsMaster(live, inst.sentinel!.quorum) ?? master;
+      }
+    }
     if (master) {
       const moved = await labelRoles(
         s,

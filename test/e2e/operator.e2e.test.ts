@@ -926,6 +926,86 @@ describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
     }
   });
 
+  test('a sentinel group shrunk from 3 to 2 data pods while the master is the pod that goes, under writes: the master hands over first, the sentinels forget it, no acknowledged write lost', async () => {
+    const { manifest: base } = example('sentinel.yaml');
+    const manifest = structuredClone(base);
+    manifest.metadata.name = 'shrink';
+    const shape = (manifest.spec as { sentinel: { redisReplicas: number } }).sentinel;
+    shape.redisReplicas = 3;
+    const target = instanceOf(manifest);
+    await applyResource(manifest);
+    await waitReady(target, 300_000);
+    const env = { PATH: pluginPath(mkdtempSync(join(cluster.dir, 'plugin-'))) };
+    // The master on the highest ordinal: the pod a StatefulSet shrink removes.
+    const last = `${target.name}-2`;
+    const promoted = await kubectlWithEnv(
+      env,
+      cluster.kubeconfigPath,
+      'rk',
+      'promote',
+      target.name,
+      last,
+      '-n',
+      target.namespace,
+    );
+    assert.equal(promoted.code, 0, promoted.out);
+    await waitFor(`${last} labelled master`, 30_000, async () =>
+      (await podIps(target, 'data')).some((p) => p.name === last && p.role === 'master'),
+    );
+    const pw = await password(target);
+    const podNames = await resolvePodNames(core, target.namespace);
+    const n = names(target);
+    const writer = checkWriter(
+      {
+        kind: 'sentinel',
+        sentinels: sentinelMembers(target).map((m) => ({
+          host: podFqdn(target, m.name, n.sentinelHeadless),
+          port: 26379,
+        })),
+        masterName: target.sentinel!.masterName,
+      },
+      { password: pw, sentinelPassword: pw },
+      'shrink',
+    );
+    try {
+      await waitFor('the writer to have acknowledged writes', 30_000, () => writer.stats().acknowledged >= 200);
+      const eventsBefore = (await eventReasons(target)).length;
+      shape.redisReplicas = 2;
+      const t0 = Date.now();
+      await applyResource(manifest);
+      const generation = (await live(target))!.metadata.generation;
+      await waitFor('2 data pods, Ready, and every sentinel knowing 1 replica', 300_000, async () => {
+        const r = await live(target);
+        const ready = r?.status?.conditions?.find((c) => c.type === 'Ready');
+        if (ready?.status !== 'True' || ready.observedGeneration !== generation) return false;
+        if ((await podIps(target, 'data')).length !== 2) return false;
+        for (const sp of await podIps(target, 'sentinel')) {
+          const view = await withClient({ host: sp.ip, port: 26379 }, { password: pw }, (c) =>
+            c.call('SENTINEL', 'MASTER', target.sentinel!.masterName),
+          );
+          const fields = view as string[];
+          if (fields[fields.indexOf('num-slaves') + 1] !== '1') return false;
+        }
+        return true;
+      });
+      log(`sentinel group 3 → 2 data pods with the master on the removed pod: ${Date.now() - t0} ms`);
+      await writer.stop();
+      const report = await writer.verify({ timeoutMs: 60_000 });
+      log(
+        `scale-in: ${report.acknowledged} acknowledged writes, ${report.lostCount} lost, longest write outage ${report.longestOutageMs} ms`,
+      );
+      logOutages(writer, report);
+      assert.equal(report.lostCount, 0, `acknowledged writes lost: ${report.lost.slice(0, 5).join(', ')}`);
+      const steps = (await eventReasons(target)).slice(eventsBefore);
+      assert.ok(steps.includes('Handover'), steps.join(','));
+      assert.ok(steps.includes('SentinelsReset'), steps.join(','));
+    } finally {
+      await writer.stop();
+      await podNames.stop();
+      await deleteResource(target);
+    }
+  });
+
   test("the dashboard's operator panels return series from a real Prometheus scraping the operator", async () => {
     const { inst } = example('sentinel.yaml');
     const cm = grafanaDashboard({ ...inst, metrics: { ...inst.metrics, enabled: true } })!;
