@@ -326,6 +326,8 @@ export async function scaleCluster(ctx: EngineContext, opts: ScaleOptions = {}):
   if (joining.length) {
     await meetAll(ctx, members, joining);
     updateEngineRecord(ctx.platform, { clusterMembers: members, nodeIds: await nodeIds(ctx, members) });
+    // Slots will move to them: a run that takes over after an interruption must know them as members.
+    await ctx.platform.commitRecords();
   }
 
   // Replicas that hold no slots attach now, so new masters have a replica before data lands.
@@ -349,6 +351,8 @@ export async function scaleCluster(ctx: EngineContext, opts: ScaleOptions = {}):
       clusterMembers: remaining,
       nodeIds: Object.fromEntries(remaining.map((m) => [m, ids.get(m)!])),
     });
+    // Forgotten by every node: a later run must not take them for members that went missing.
+    await ctx.platform.commitRecords();
     for (const m of plan.remove) {
       ctx.log(`stopping ${m} and purging its data`);
       await ctx.platform.stop(m, { graceMs: 30_000 });

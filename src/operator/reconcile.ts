@@ -21,7 +21,7 @@ import { labelRoles } from './podRoles.js';
 import { resolveResource, type Resource } from './resource.js';
 import type { SentinelTargets } from './sentinelEvents.js';
 import { sentinelsMaster } from './sentinelRoles.js';
-import { writeStatus } from './statusWriter.js';
+import { writeRecords, writeStatus } from './statusWriter.js';
 import { carryPasswordChange } from './passwordChange.js';
 import { clusterStep, heldDataReplicas } from './clusterStep.js';
 import { outdatedPods, rollingRestartStep, type StatefulSetObject } from './rollingRestart.js';
@@ -137,6 +137,7 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
     pods.map((p) => p.facts),
     res.status?.records ?? {},
     inst.dataReplicas,
+    (records) => writeRecords(s, info, res, records),
   );
   const ctx: EngineContext = {
     inst,

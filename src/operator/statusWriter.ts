@@ -42,6 +42,32 @@ export async function writeStatus(
   }
 }
 
+/**
+ * The engine's records alone, mid-reconcile (KubePlatform.commitRecords): checked against the
+ * resourceVersion this reconcile holds, which it then moves on, so the status written at the end
+ * of the reconcile is checked against this write and carries the same records.
+ */
+export async function writeRecords(
+  s: Session,
+  info: ResourceInfo,
+  res: Resource,
+  records: Record<string, string>,
+): Promise<void> {
+  const updated = await s.http.request<Resource>(
+    'PATCH',
+    `${resourcePath(info, res.metadata.namespace, res.metadata.name)}/status`,
+    {
+      body: {
+        metadata: { resourceVersion: res.metadata.resourceVersion },
+        status: { records: mergePatch(res.status?.records, records) },
+      },
+      contentType: 'application/merge-patch+json',
+    },
+  );
+  res.metadata.resourceVersion = updated.metadata.resourceVersion;
+  res.status = { ...res.status, records };
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /** The JSON merge patch (RFC 7386) that turns `before` into `after`: what `after` lacks is sent as null. */

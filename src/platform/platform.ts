@@ -52,6 +52,12 @@ export interface Platform {
   /** Small instance-level records the engine keeps between runs (e.g. the last known master). */
   readRecord(key: string): string | null;
   writeRecord(key: string, content: string): void;
+  /**
+   * Makes the records written so far durable, before a step whose interruption a later run must
+   * understand from them (a member joined, then slots moving to it). The local runtime writes each
+   * record at once; the operator keeps them in the resource's status, written here.
+   */
+  commitRecords(): Promise<void>;
   /** Removes the member's data; only with an explicit purge. */
   purge(member: string): Promise<void>;
 }

@@ -101,7 +101,7 @@ function instanceOf(manifest: KubeObject): Instance {
   return loadInstances(path, { quiet: true })[0]!.instance;
 }
 
-describe('rk operator on a real cluster', { timeout: 600_000 }, () => {
+describe('rk operator on a real cluster', { timeout: 1_500_000 }, () => {
   let cluster: TestCluster;
   let core: CoreV1Api;
   let s: Session;

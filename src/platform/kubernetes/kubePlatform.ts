@@ -43,7 +43,10 @@ export class KubePlatform implements Platform {
   readonly kind = 'kubernetes' as const;
   private readonly pods: Map<string, PodFacts>;
   private readonly records: Map<string, string>;
+  /** Changed since construction (the reconcile writes them with the status) ... */
   private changed = false;
+  /** ... and since the last commitRecords. */
+  private uncommitted = false;
   private readonly purged: string[] = [];
 
   /** desiredData: the data pods the spec wants; members at or past that ordinal are on their way out. */
@@ -51,6 +54,8 @@ export class KubePlatform implements Platform {
     pods: readonly PodFacts[],
     records: Readonly<Record<string, string>> = {},
     private readonly desiredData = Infinity,
+    /** Writes the records where the next reconcile reads them (the resource's status). */
+    private readonly persist?: (records: Record<string, string>) => Promise<void>,
   ) {
     this.pods = new Map(pods.map((p) => [p.name, p]));
     this.records = new Map(Object.entries(records));
@@ -116,6 +121,13 @@ export class KubePlatform implements Platform {
     if (this.records.get(key) === content) return;
     this.records.set(key, content);
     this.changed = true;
+    this.uncommitted = true;
+  }
+
+  async commitRecords(): Promise<void> {
+    if (!this.uncommitted || !this.persist) return;
+    await this.persist(Object.fromEntries(this.records));
+    this.uncommitted = false;
   }
 
   /** The records, and whether the engine changed any since construction: the caller persists them. */

@@ -190,6 +190,9 @@ export class LocalPlatform implements Platform {
     writeFileAtomic(join(this.dir, `${key}.json`), content);
   }
 
+  /** Each record is on disk as soon as it is written. */
+  async commitRecords(): Promise<void> {}
+
   async purge(member: string): Promise<void> {
     await this.stop(member);
     rmSync(this.memberDir(member), { recursive: true, force: true });
