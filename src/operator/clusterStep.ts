@@ -37,6 +37,13 @@ export function heldDataReplicas(inst: Instance, records: Readonly<Record<string
   return Math.max(inst.dataReplicas, recorded?.length ?? 0);
 }
 
+/** Slots in "a-b" / "a" ranges, as the observation reports a master's. */
+const slotCountOf = (ranges: readonly string[]) =>
+  ranges.reduce((n, r) => {
+    const [a, b] = r.split('-').map(Number);
+    return n + (b ?? a!) - a! + 1;
+  }, 0);
+
 export async function clusterStep(
   d: { event: EventSink; res: Resource },
   inst: Instance,
@@ -72,8 +79,15 @@ export async function clusterStep(
       return { live: await observeInstance(ctx) };
     }
 
-    const servingMasters = live.members.filter((m) => m.role === 'master' && m.slots?.length).length;
-    if (recorded.length !== inst.dataReplicas || servingMasters !== inst.cluster!.masters) {
+    const serving = live.members.filter((m) => m.role === 'master' && m.slots?.length);
+    // A rebalance interrupted (an operator killed mid-reshard) leaves the right members and
+    // masters but uneven slots: the engine's resize finishes it (half-moved slots first).
+    const even = Math.floor(SLOT_COUNT / inst.cluster!.masters);
+    const uneven = serving.some((m) => {
+      const n = slotCountOf(m.slots ?? []);
+      return n < even || n > even + 1;
+    });
+    if (recorded.length !== inst.dataReplicas || serving.length !== inst.cluster!.masters || uneven) {
       const plan = await scaleCluster(ctx);
       if (!isEmptyPlan(plan)) {
         const note = describeClusterScale(plan).join('; ');

@@ -193,10 +193,31 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
     await deleteClaims(s, inst, platform.purgedMembers(), ctx.log);
   }
 
+  // A sentinel group shrunk by the spec: the master's pod handed over and the StatefulSet shrunk
+  // before the rolling restart (the start scripts list the pods: a new size is a new revision).
+  let scaling = false;
+  if (inst.mode === 'SENTINEL' && live && !blocked) {
+    const master = sentinelsMaster(live, inst.sentinel!.quorum);
+    if (master) {
+      const scaled = await sentinelScaleStep(
+        { event: d.event, res },
+        inst,
+        ctx,
+        live,
+        master,
+        pods.map((p) => p.facts),
+      );
+      if (scaled.blocked) blocked = scaled.blocked;
+      // The label moves below, and with it the size to apply (a new fingerprint): soon.
+      if (scaled.unsettled) unsettled = scaling = true;
+      if (scaled.rolesMoved) live = await observeInstance(ctx);
+    }
+  }
+
   // HA data pods (OnDelete) on an older revision: the next step of the failover-aware rolling restart.
   let rolling: string | undefined;
   let podsOutdated: number | undefined;
-  if (live && !blocked && inst.mode !== 'STANDALONE') {
+  if (live && !blocked && !scaling && inst.mode !== 'STANDALONE') {
     const sts = d
       .statefulSets()
       .find((x) => x.metadata.namespace === inst.namespace && x.metadata.name === names(inst).data);
@@ -235,24 +256,7 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
 
   // While the sentinels have not settled on a master (a failover spreading), look again soon.
   if (inst.mode === 'SENTINEL' && live) {
-    let master = sentinelsMaster(live, inst.sentinel!.quorum);
-    if (master && !rolling && !blocked) {
-      const scaled = await sentinelScaleStep(
-        { event: d.event, res },
-        inst,
-        ctx,
-        live,
-        master,
-        pods.map((p) => p.facts),
-      );
-      if (scaled.blocked) blocked = scaled.blocked;
-      // The label moves below, and with it the size to apply (a new fingerprint): soon.
-      if (scaled.unsettled) unsettled = true;
-      if (scaled.rolesMoved) {
-        live = await observeInstance(ctx);
-        master = sentinelsMaster(live, inst.sentinel!.quorum) ?? master;
-      }
-    }
+    const master = sentinelsMaster(live, inst.sentinel!.quorum);
     if (master) {
       const moved = await labelRoles(
         s,
