@@ -140,7 +140,9 @@ export async function reconcile(d: ReconcileDeps, namespace: string, name: strin
     (records) => writeRecords(s, info, res, records),
   );
   const ctx: EngineContext = {
-    inst,
+    // A sentinel group held at its size for a scale-in (sentinelScale.ts) is observed and acted on
+    // with every pod it still has: the master may be on one the spec no longer names.
+    inst: inst.sentinel && dataReplicas !== inst.dataReplicas ? { ...inst, dataReplicas } : inst,
     platform,
     password: await password(s, inst),
     log: (line) => d.log(`${namespace}/${name}: ${line}`),
