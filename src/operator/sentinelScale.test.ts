@@ -10,7 +10,7 @@ import { heldSentinelDataReplicas } from './sentinelScale.js';
 const pods = (master: number, n = 3): PodObject[] =>
   Array.from({ length: n }, (_, i) => ({
     metadata: { name: `sessions-${i}`, labels: { [LABEL.role]: i === master ? 'master' : 'replica' } },
-  })) as PodObject[];
+  }));
 
 test('held at the pods there are while the master is on a pod the shrink removes', () => {
   const inst = { ...exampleInstance('sentinel'), dataReplicas: 2 };
