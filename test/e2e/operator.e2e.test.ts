@@ -998,7 +998,8 @@ describe('rk operator on a real cluster', { timeout: 1_500_000 }, () => {
       assert.equal(report.lostCount, 0, `acknowledged writes lost: ${report.lost.slice(0, 5).join(', ')}`);
       const steps = (await eventReasons(target)).slice(eventsBefore);
       assert.ok(steps.includes('Handover'), steps.join(','));
-      assert.ok(steps.includes('SentinelsReset'), steps.join(','));
+      // The sentinels forgot the removed pod (checked above): by a SENTINEL RESET, or because the
+      // new revision (the start scripts list the pods) restarted them and they learnt afresh.
     } finally {
       await writer.stop();
       await podNames.stop();
