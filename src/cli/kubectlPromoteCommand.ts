@@ -4,14 +4,12 @@
 // this command waits for that answer in `status.promotion` and exits by it: 0 promoted, 1 not.
 import { PROMOTE_ANNOTATION } from '../api/requestAnnotations.js';
 import { CRD_KIND } from '../api/crd.js';
-import { API_VERSION } from '../api/schema.js';
 import { resourcePath } from '../apply/discovery.js';
 import { readObject } from '../apply/serverSideApply.js';
-import { connect } from '../apply/session.js';
 import { waitFor, WaitTimeoutError } from '../engine/wait.js';
-import { stdio, target, type ClusterFlags, type Io } from './applyCommand.js';
+import { stdio, type ClusterFlags, type Io } from './applyCommand.js';
 import { CliError } from './input.js';
-import { namespaceOf } from './kubectlStatusCommand.js';
+import { openResource } from './kubectlStatusCommand.js';
 
 interface PromotionView {
   pod?: string;
@@ -25,11 +23,7 @@ export async function kubectlPromoteCommand(
   o: ClusterFlags & { name: string; pod: string; namespace?: string; wait: boolean; timeout: number },
   io: Io = stdio,
 ): Promise<number> {
-  const namespace = namespaceOf(o);
-  const s = connect(target(o));
-  const info = await s.discovery.resolve(API_VERSION, CRD_KIND);
-  if (!(await readObject(s, info, namespace, o.name)))
-    throw new CliError(`${CRD_KIND} "${o.name}" not found in namespace ${namespace}`, 1);
+  const { namespace, s, info } = await openResource(o);
   // The answer's time has whole seconds: an answer from this second on is to this request.
   const askedAt = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const path = resourcePath(info, namespace, o.name);

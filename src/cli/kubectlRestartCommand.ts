@@ -2,26 +2,17 @@
 // resource with the time of the request (through the API, so RBAC decides who may); the stamp
 // reaches the pod template as a new revision, and the operator restarts the data pods as for any
 // other change: replicas first, each Ready and caught up, the master after a handover.
-import { CRD_KIND } from '../api/crd.js';
-import { API_VERSION } from '../api/schema.js';
 import { resourcePath } from '../apply/discovery.js';
-import { readObject } from '../apply/serverSideApply.js';
-import { connect } from '../apply/session.js';
 import { ANNOTATION } from '../render/names.js';
-import { stdio, target, type ClusterFlags, type Io } from './applyCommand.js';
-import { CliError } from './input.js';
-import { namespaceOf } from './kubectlStatusCommand.js';
+import { stdio, type ClusterFlags, type Io } from './applyCommand.js';
+import { openResource } from './kubectlStatusCommand.js';
 
 export async function kubectlRestartCommand(
   o: ClusterFlags & { name: string; namespace?: string },
   io: Io = stdio,
   now: () => Date = () => new Date(),
 ): Promise<number> {
-  const namespace = namespaceOf(o);
-  const s = connect(target(o));
-  const info = await s.discovery.resolve(API_VERSION, CRD_KIND);
-  if (!(await readObject(s, info, namespace, o.name)))
-    throw new CliError(`${CRD_KIND} "${o.name}" not found in namespace ${namespace}`, 1);
+  const { namespace, s, info } = await openResource(o);
   const at = now().toISOString();
   await s.http.request('PATCH', resourcePath(info, namespace, o.name), {
     body: { metadata: { annotations: { [ANNOTATION.restartedAt]: at } } },

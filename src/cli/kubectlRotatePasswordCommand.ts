@@ -5,29 +5,23 @@
 // the operator records that the members run on it.
 import { CRD_KIND } from '../api/crd.js';
 import { RECONCILE_REQUEST_ANNOTATION } from '../api/requestAnnotations.js';
-import { API_VERSION } from '../api/schema.js';
 import { newPassword } from '../apply/authSecret.js';
 import { resourcePath } from '../apply/discovery.js';
 import { readObject } from '../apply/serverSideApply.js';
-import { connect } from '../apply/session.js';
 import { waitFor, WaitTimeoutError } from '../engine/wait.js';
 import { readAppliedPassword } from '../operator/appliedPassword.js';
 import { resolveResource, type Resource } from '../operator/resource.js';
-import { stdio, target, type ClusterFlags, type Io } from './applyCommand.js';
+import { stdio, type ClusterFlags, type Io } from './applyCommand.js';
 import { CliError } from './input.js';
-import { namespaceOf } from './kubectlStatusCommand.js';
+import { openResource } from './kubectlStatusCommand.js';
 import { readNewPassword } from './rotatePasswordCommand.js';
 
 export async function kubectlRotatePasswordCommand(
   o: ClusterFlags & { name: string; namespace?: string; passwordFile?: string; wait: boolean; timeout: number },
   io: Io = stdio,
 ): Promise<number> {
-  const namespace = namespaceOf(o);
-  const s = connect(target(o));
-  const info = await s.discovery.resolve(API_VERSION, CRD_KIND);
-  const res = (await readObject(s, info, namespace, o.name)) as unknown as Resource | null;
-  if (!res) throw new CliError(`${CRD_KIND} "${o.name}" not found in namespace ${namespace}`, 1);
-  const resolved = resolveResource(res);
+  const { namespace, s, info, res } = await openResource(o);
+  const resolved = resolveResource(res as unknown as Resource);
   if (!resolved.ok) throw new CliError(`${CRD_KIND} "${o.name}": ${resolved.message}`, 1);
   const inst = resolved.inst;
   if (!inst.auth.enabled)

@@ -32,6 +32,19 @@ export function namespaceOf(o: ClusterFlags & { namespace?: string }): string {
   return kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
 }
 
+/**
+ * The resource the plugin's commands act on, through the user's kubeconfig: its namespace (by
+ * kubectl's rule), the session and the resource as the API holds it; not found is one line, exit 1.
+ */
+export async function openResource(o: ClusterFlags & { name: string; namespace?: string }) {
+  const namespace = namespaceOf(o);
+  const s = connect(target(o));
+  const info = await s.discovery.resolve(API_VERSION, CRD_KIND);
+  const res = await readObject(s, info, namespace, o.name);
+  if (!res) throw new CliError(`${CRD_KIND} "${o.name}" not found in namespace ${namespace}`, 1);
+  return { namespace, s, info, res };
+}
+
 async function recentEvents(s: Session, namespace: string, name: string): Promise<EventView[]> {
   const list = await s.http.request<{ items: ApiEvent[] }>(
     'GET',
@@ -55,16 +68,12 @@ export async function kubectlStatusCommand(
   o: ClusterFlags & { name: string; namespace?: string },
   io: Io = stdio,
 ): Promise<number> {
-  const namespace = namespaceOf(o);
-  const s = connect(target(o));
-  const info = await s.discovery.resolve(API_VERSION, CRD_KIND);
-  const res = (await readObject(s, info, namespace, o.name)) as
-    | (Omit<StatusView, 'name' | 'namespace' | 'mode' | 'generation'> & {
-        metadata: { generation?: number };
-        spec?: { mode?: string };
-      })
-    | null;
-  if (!res) throw new CliError(`${CRD_KIND} "${o.name}" not found in namespace ${namespace}`, 1);
+  const opened = await openResource(o);
+  const { namespace, s } = opened;
+  const res = opened.res as unknown as Omit<StatusView, 'name' | 'namespace' | 'mode' | 'generation'> & {
+    metadata: { generation?: number };
+    spec?: { mode?: string };
+  };
   const view: StatusView = {
     name: o.name,
     namespace,

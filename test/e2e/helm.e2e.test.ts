@@ -12,7 +12,7 @@ import { parseAllDocuments } from 'yaml';
 import { DEFAULT_INSTALL_NAMESPACE } from '../../src/operator/installObjects.js';
 import { waitFor } from '../agent/wait.js';
 import { startTestCluster, type TestCluster } from './cluster.js';
-import { kubectl } from './kubectl.js';
+import { applyExampleUntilReady, kubectl } from './kubectl.js';
 import { REPO_ROOT, rk } from './rkCli.js';
 
 const HELM = join(REPO_ROOT, 'test', 'helm', 'bin', 'helm');
@@ -172,25 +172,7 @@ describe('the Helm chart', { timeout: 600_000 }, () => {
         .join('\n');
     };
     await kubectl(cluster.kubeconfigPath, 'create', 'namespace', 'demo');
-    const applied = await kubectl(
-      cluster.kubeconfigPath,
-      'apply',
-      '-n',
-      'demo',
-      '-f',
-      join(REPO_ROOT, 'examples', 'standalone.yaml'),
-    );
-    assert.equal(applied.code, 0, applied.out);
-    const ready = await kubectl(
-      cluster.kubeconfigPath,
-      'wait',
-      '--for=condition=Ready',
-      'rediskubernetes/cache',
-      '-n',
-      'demo',
-      '--timeout=180s',
-    );
-    assert.equal(ready.code, 0, `${ready.out}\n${await operatorLogs()}`);
+    await applyExampleUntilReady(cluster.kubeconfigPath, 'standalone.yaml', 'demo', 'cache', operatorLogs);
     assert.doesNotMatch(await operatorLogs(), /forbidden/i, "the chart's ClusterRole covered every call");
 
     const upgraded = await helm(

@@ -15,7 +15,7 @@ import { FINALIZER } from '../../src/operator/finalizer.js';
 import { LABEL } from '../../src/render/names.js';
 import { waitFor } from '../agent/wait.js';
 import { startTestCluster, type TestCluster } from './cluster.js';
-import { kubectl } from './kubectl.js';
+import { applyExampleUntilReady, kubectl } from './kubectl.js';
 import { REPO_ROOT, rk } from './rkCli.js';
 
 const NS = 'ops';
@@ -122,25 +122,7 @@ describe('rk install and rk uninstall on a real cluster', { timeout: 600_000 }, 
     });
     assert.match(holder, /^redis-kubernetes-operator-[a-z0-9]+-[a-z0-9]+_\d+$/, 'the identity is <pod>_<pid>');
     await kubectl(cluster.kubeconfigPath, 'create', 'namespace', 'demo');
-    const applied = await kubectl(
-      cluster.kubeconfigPath,
-      'apply',
-      '-n',
-      'demo',
-      '-f',
-      join(REPO_ROOT, 'examples', 'standalone.yaml'),
-    );
-    assert.equal(applied.code, 0, applied.out);
-    const waited = await kubectl(
-      cluster.kubeconfigPath,
-      'wait',
-      '--for=condition=Ready',
-      'rediskubernetes/cache',
-      '-n',
-      'demo',
-      '--timeout=180s',
-    );
-    assert.equal(waited.code, 0, `${waited.out}\n${await operatorPods()}`);
+    await applyExampleUntilReady(cluster.kubeconfigPath, 'standalone.yaml', 'demo', 'cache', operatorPods);
     assert.doesNotMatch(await operatorPods(), /forbidden/i, 'the ClusterRole covered every call');
   });
 

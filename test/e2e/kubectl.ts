@@ -1,4 +1,5 @@
 // The control plane's kubectl (built into its binary, linked by build.sh), run as a user runs it.
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -39,4 +40,29 @@ export function pluginPath(dir: string): string {
   mkdirSync(bin, { recursive: true });
   symlinkSync(join(REPO_ROOT, 'bin', 'kubectl-rk.js'), join(bin, 'kubectl-rk'));
   return [bin, dirname(process.execPath), process.env.PATH ?? ''].join(':');
+}
+
+/**
+ * `kubectl apply -n NS -f examples/FILE`, then `kubectl wait --for=condition=Ready` on the
+ * resource, as a user does; `diagnose` (operator logs) goes into a failure's message.
+ */
+export async function applyExampleUntilReady(
+  kubeconfig: string,
+  file: string,
+  namespace: string,
+  name: string,
+  diagnose: () => Promise<string>,
+): Promise<void> {
+  const applied = await kubectl(kubeconfig, 'apply', '-n', namespace, '-f', join(REPO_ROOT, 'examples', file));
+  assert.equal(applied.code, 0, applied.out);
+  const ready = await kubectl(
+    kubeconfig,
+    'wait',
+    '--for=condition=Ready',
+    `rediskubernetes/${name}`,
+    '-n',
+    namespace,
+    '--timeout=180s',
+  );
+  assert.equal(ready.code, 0, `${ready.out}\n${await diagnose()}`);
 }

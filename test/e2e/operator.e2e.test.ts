@@ -84,6 +84,20 @@ function checkWriter(target: CheckTarget, auth: CheckAuth, prefix: string): Writ
   });
 }
 
+/** The writer through a sentinel group's sentinels, by their pods' DNS names (as a client inside would). */
+function sentinelWriter(inst: Instance, pw: string, prefix: string): Writer {
+  const n = names(inst);
+  return checkWriter(
+    {
+      kind: 'sentinel',
+      sentinels: sentinelMembers(inst).map((m) => ({ host: podFqdn(inst, m.name, n.sentinelHeadless), port: 26379 })),
+      masterName: inst.sentinel!.masterName,
+    },
+    { password: pw, sentinelPassword: pw },
+    prefix,
+  );
+}
+
 /** The write outages worth a look (when, how long, which slots), and the errors by kind. */
 function logOutages(writer: Writer, report: CheckReport): void {
   const startedAt = writer.stats().startedAt;
@@ -768,18 +782,9 @@ describe('rk operator on a real cluster', { timeout: 1_500_000 }, () => {
     // The servers announce their pods' DNS names: the checker resolves them as a client inside
     // would, following the pods the rollout recreates (sentinels included).
     const podNames = await resolvePodNames(core, inst.namespace);
-    const n = names(inst);
     const podsBefore = new Map((await podIps(inst, 'data')).map((p) => [p.name, p.uid]));
     const masterBefore = (await live(inst))!.status!.master!;
-    const writer = checkWriter(
-      {
-        kind: 'sentinel',
-        sentinels: sentinelMembers(inst).map((m) => ({ host: podFqdn(inst, m.name, n.sentinelHeadless), port: 26379 })),
-        masterName: inst.sentinel!.masterName,
-      },
-      { password: pw, sentinelPassword: pw },
-      'upgrade',
-    );
+    const writer = sentinelWriter(inst, pw, 'upgrade');
     try {
       await waitFor('the writer to have acknowledged writes', 30_000, () => writer.stats().acknowledged >= 200);
       const t0 = Date.now();
@@ -878,16 +883,7 @@ describe('rk operator on a real cluster', { timeout: 1_500_000 }, () => {
     const rk = (...args: string[]) =>
       kubectlWithEnv(env, cluster.kubeconfigPath, 'rk', ...args, '-n', inst.namespace, '--timeout', '120');
     const podNames = await resolvePodNames(core, inst.namespace);
-    const n = names(inst);
-    const writer = checkWriter(
-      {
-        kind: 'sentinel',
-        sentinels: sentinelMembers(inst).map((m) => ({ host: podFqdn(inst, m.name, n.sentinelHeadless), port: 26379 })),
-        masterName: inst.sentinel!.masterName,
-      },
-      { password: pw, sentinelPassword: pw },
-      'promote',
-    );
+    const writer = sentinelWriter(inst, pw, 'promote');
     try {
       await waitFor('the writer to have acknowledged writes', 30_000, () => writer.stats().acknowledged >= 200);
       const masterBefore = (await live(inst))!.status!.master!;
@@ -954,19 +950,7 @@ describe('rk operator on a real cluster', { timeout: 1_500_000 }, () => {
     );
     const pw = await password(target);
     const podNames = await resolvePodNames(core, target.namespace);
-    const n = names(target);
-    const writer = checkWriter(
-      {
-        kind: 'sentinel',
-        sentinels: sentinelMembers(target).map((m) => ({
-          host: podFqdn(target, m.name, n.sentinelHeadless),
-          port: 26379,
-        })),
-        masterName: target.sentinel!.masterName,
-      },
-      { password: pw, sentinelPassword: pw },
-      'shrink',
-    );
+    const writer = sentinelWriter(target, pw, 'shrink');
     try {
       await waitFor('the writer to have acknowledged writes', 30_000, () => writer.stats().acknowledged >= 200);
       const eventsBefore = (await eventReasons(target)).length;
